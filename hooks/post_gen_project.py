@@ -1,0 +1,111 @@
+"""Post-generation hook: pin the Kafka connector, prune unselected variants, record answers.
+
+Runs inside the freshly rendered project with cookiecutter's own Python (standard library
+only). Template files carry pin markers; this hook replaces them everywhere with values
+computed from the one version table, `_spark_lines` in cookiecutter.json:
+
+    @@KAFKA_CONNECTOR@@  org.apache.spark:spark-sql-kafka-0-10_<scala binary>:<spark version>
+    @@SCALA_BINARY@@     2.12 or 2.13, from the Spark line
+    @@SCALA_VERSION@@    the full Scala version that Spark line is built with
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+# Rendered by cookiecutter; tests import this module unrendered and never read it.
+CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
+
+ANSWERS_FILE = ".cookiecutter.json"
+MARKER_PREFIX = "@@"
+BOOLEAN_WORDS = {"1", "true", "t", "yes", "y", "on"}
+
+
+def pins(spark_version: str, lines: dict) -> dict[str, str]:
+    """Marker -> value for an exact Spark version (validated by the pre-gen hook)."""
+    row = lines[".".join(spark_version.split(".")[:2])]
+    return {
+        "@@KAFKA_CONNECTOR@@": connector(spark_version, row["scala_binary"]),
+        "@@SCALA_BINARY@@": row["scala_binary"],
+        "@@SCALA_VERSION@@": row["scala_version"],
+    }
+
+
+def connector(spark_version: str, scala_binary: str) -> str:
+    return f"org.apache.spark:spark-sql-kafka-0-10_{scala_binary}:{spark_version}"
+
+
+def pin_files(root: Path, values: dict[str, str]) -> list[Path]:
+    """Replace every marker in every text file under root; return the files changed."""
+    changed = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        pinned = text
+        for marker, value in values.items():
+            pinned = pinned.replace(marker, value)
+        if pinned != text:
+            path.write_text(pinned, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+def leftover_markers(root: Path, markers) -> list[str]:
+    found = []
+    for path in root.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found += [f"{path.relative_to(root)}: {m}" for m in markers if m in text]
+    return found
+
+
+def is_selected(value: object) -> bool:
+    return value is True or str(value).strip().lower() in BOOLEAN_WORDS
+
+
+def prune(root: Path, answers: dict) -> list[str]:
+    """Remove the variants that were not selected; return their directory names."""
+    removed = []
+    for variant in ("java", "scala"):
+        if not is_selected(answers[f"include_{variant}"]):
+            shutil.rmtree(root / variant, ignore_errors=True)
+            removed.append(variant)
+    return removed
+
+
+def recorded_answers(context: dict) -> dict:
+    """The public answers plus the template's location, in cookiecutter's replay layout.
+
+    Re-render with: cookiecutter --replay-file .cookiecutter.json <template>
+    """
+    answers = {key: value for key, value in context.items() if not key.startswith("_")}
+    answers["_template"] = context.get("_template")
+    for variant in ("java", "scala"):
+        answers[f"include_{variant}"] = is_selected(answers[f"include_{variant}"])
+    return {"cookiecutter": answers}
+
+
+def main() -> int:
+    context = json.loads(CONTEXT_JSON)
+    root = Path.cwd()
+    prune(root, context)
+    values = pins(context["spark_version"], context["_spark_lines"])
+    pin_files(root, values)
+    left = leftover_markers(root, values)
+    if left:
+        print("ERROR: unpinned markers left in the generated project (a template bug): "
+              + ", ".join(left))
+        return 1
+    (root / ANSWERS_FILE).write_text(
+        json.dumps(recorded_answers(context), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"Pinned {values['@@KAFKA_CONNECTOR@@']} and pyspark=={context['spark_version']}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

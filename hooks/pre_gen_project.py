@@ -1,0 +1,177 @@
+"""Pre-generation hook: reject bad answers with one clear line, before any file is written.
+
+Cookiecutter runs this file as a separate process with its own Python, so it uses the
+standard library only. The answers arrive as data (JSON rendered by `tojson`), never pasted
+into source. The rules live in plain functions that tests/test_hooks.py imports.
+
+The first line of output for a rejected answer is always:
+    ERROR: <field>=<value>: <rule>; e.g. <valid example>
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+import sys
+
+# Rendered by cookiecutter; tests import this module unrendered and never read it.
+CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
+
+SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+PACKAGE = re.compile(r"[a-z][a-z0-9_]*")
+JAVA_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+TOPIC = re.compile(r"[a-zA-Z0-9._-]{1,249}")
+HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
+SPARK_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+BOOLEAN_WORDS = {"1": True, "true": True, "t": True, "yes": True, "y": True, "on": True,
+                 "0": False, "false": False, "f": False, "no": False, "n": False, "off": False}
+
+# Names a generated package must not take: they would shadow what the app imports.
+TAKEN_PACKAGE_NAMES = {"pyspark", "py4j", "confluent_kafka", "kafka", "test", "tests"}
+
+JAVA_RESERVED = {
+    "abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const",
+    "continue", "default", "do", "double", "else", "enum", "extends", "false", "final",
+    "finally", "float", "for", "goto", "if", "implements", "import", "instanceof", "int",
+    "interface", "long", "native", "new", "null", "package", "private", "protected", "public",
+    "return", "short", "static", "strictfp", "super", "switch", "synchronized", "this", "throw",
+    "throws", "transient", "true", "try", "void", "volatile", "while", "_",
+}
+
+
+class InputError(ValueError):
+    """One rejected answer; str() is the line shown to the user."""
+
+    def __init__(self, field: str, value: object, rule: str, example: str):
+        super().__init__(f"{field}={value}: {rule}; e.g. {example}")
+
+
+def check_slug(value: str) -> None:
+    if not (SLUG.fullmatch(value) and len(value) <= 64):
+        raise InputError("project_slug", value,
+                         "lowercase letters, digits and single hyphens, starting with a letter, "
+                         "at most 64 characters", "kappa-app")
+
+
+def check_package(value: str) -> None:
+    if not PACKAGE.fullmatch(value):
+        raise InputError("package_name", value,
+                         "lowercase letters, digits and underscores, starting with a letter",
+                         "kappa_app")
+    if keyword.iskeyword(value) or value in TAKEN_PACKAGE_NAMES or value in _stdlib_names():
+        raise InputError("package_name", value,
+                         "must not be a Python keyword or shadow a module the app imports",
+                         "kappa_app")
+
+
+def check_java_package(value: str) -> None:
+    parts = value.split(".")
+    for part in parts:
+        if not JAVA_IDENTIFIER.fullmatch(part):
+            raise InputError("java_package", value,
+                             "dot-separated Java identifiers (letters, digits, _ or $, "
+                             "not starting with a digit)", "com.example.kappa")
+        if part in JAVA_RESERVED:
+            raise InputError("java_package", value,
+                             f"'{part}' is a Java reserved word", "com.example.kappa")
+
+
+def check_topic(field: str, value: str) -> None:
+    if not TOPIC.fullmatch(value) or value in (".", ".."):
+        raise InputError(field, value,
+                         "Kafka topic names use 1 to 249 of [a-zA-Z0-9._-] and are not '.' or '..'",
+                         "topic1")
+
+
+def check_topics(input_topic: str, output_topic: str) -> None:
+    check_topic("input_topic", input_topic)
+    check_topic("output_topic", output_topic)
+    if input_topic == output_topic:
+        raise InputError("output_topic", output_topic,
+                         "must differ from input_topic, or the app would read its own output",
+                         "topic2")
+
+
+def check_brokers(value: str) -> None:
+    example = "localhost:9092,broker2:9092"
+    rule = "a comma-separated list of host:port with port 1..65535"
+    if not value:
+        raise InputError("kafka_brokers", value, rule, example)
+    for entry in value.split(","):
+        host, sep, port = entry.strip().rpartition(":")
+        if not (sep and HOST.fullmatch(host) and port.isdigit() and 1 <= int(port) <= 65535):
+            raise InputError("kafka_brokers", value, rule, example)
+
+
+def spark_line(version: str, lines: dict) -> dict:
+    """The version-table row for an exact Spark version, or an InputError."""
+    supported = ", ".join(sorted(lines, key=_line_key))
+    example = max(lines.values(), key=lambda row: _line_key(row["verified"]))["verified"]
+    match = SPARK_VERSION.fullmatch(version)
+    if not match:
+        raise InputError("spark_version", version,
+                         f"an exact version MAJOR.MINOR.PATCH of a supported line ({supported})",
+                         example)
+    line = f"{match[1]}.{match[2]}"
+    if line not in lines:
+        raise InputError("spark_version", version,
+                         f"Spark {line} is not supported; supported lines: {supported}", example)
+    return lines[line]
+
+
+def check_boolean(field: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word not in BOOLEAN_WORDS:
+        raise InputError(field, value, "yes or no", "no")
+    return BOOLEAN_WORDS[word]
+
+
+def check_text(field: str, value: str) -> None:
+    if not value.strip() or any(ch in value for ch in "\n\r\t"):
+        raise InputError(field, value, "one non-empty line of text", "Kappa App")
+
+
+def validate(answers: dict) -> list[str]:
+    """Check every answer; return warnings. Raises InputError for the first bad answer."""
+    for field in ("project_name", "description", "author"):
+        check_text(field, answers[field])
+    check_slug(answers["project_slug"])
+    check_package(answers["package_name"])
+    check_java_package(answers["java_package"])
+    check_boolean("include_java", answers["include_java"])
+    check_boolean("include_scala", answers["include_scala"])
+    check_brokers(answers["kafka_brokers"])
+    check_topics(answers["input_topic"], answers["output_topic"])
+    row = spark_line(answers["spark_version"], answers["_spark_lines"])
+    if answers["spark_version"] != row["verified"]:
+        return [f"WARNING: spark_version={answers['spark_version']} is not the verified release "
+                f"of its line ({row['verified']}): make sure pyspark and "
+                f"spark-sql-kafka-0-10_{row['scala_binary']} of that version are published."]
+    return []
+
+
+def _line_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _stdlib_names() -> frozenset:
+    return getattr(sys, "stdlib_module_names", frozenset())
+
+
+def main() -> int:
+    answers = json.loads(CONTEXT_JSON)
+    try:
+        warnings = validate(answers)
+    except InputError as error:
+        print(f"ERROR: {error}")
+        return 1
+    for warning in warnings:
+        print(warning)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Kafka -> transform -> Kafka as one Spark Structured Streaming query.
+
+Records never visit the driver: Spark's Kafka source and sink move them on the executors.
+Run it with `python -m {{ cookiecutter.package_name }}` (embedded local Spark) or with
+spark-submit (see the README); both read conf/spark-defaults.conf, which pins the connector.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import AVAILABLE_NOW, ConfigError, Settings, parse_settings
+from .progress import ProgressLogger, log_event
+from .transform import transform
+
+APP_NAME = "{{ cookiecutter.project_slug }}"
+EXIT_OK, EXIT_FAILED, EXIT_BAD_CONFIG = 0, 1, 2
+
+# python/src/<package>/app.py -> the project root's conf/ (spark-defaults.conf, log4j2).
+PROJECT_CONF_DIR = Path(__file__).resolve().parents[3] / "conf"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        settings = parse_settings(argv, os.environ)
+    except ConfigError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+
+    spark = create_session()
+    try:
+        query = start_query(spark, settings)
+    except Exception as error:  # Spark reports a missing connector or bad option here
+        print(f"ERROR: could not start the query: {first_line(error)}", file=sys.stderr)
+        spark.stop()
+        return EXIT_FAILED
+    log_event("started", app=APP_NAME, brokers=settings.brokers, in_topic=settings.in_topic,
+              out_topic=settings.out_topic, checkpoint=settings.checkpoint,
+              trigger=settings.trigger)
+    return run_until_stopped(spark, query)
+
+
+def create_session():
+    from pyspark.sql import SparkSession
+
+    # spark-submit has already read its configuration; `python -m` starts the JVM here, and
+    # the JVM reads spark-defaults.conf (the pinned connector) from SPARK_CONF_DIR.
+    if PROJECT_CONF_DIR.is_dir():
+        os.environ.setdefault("SPARK_CONF_DIR", str(PROJECT_CONF_DIR))
+    spark = SparkSession.builder.appName(APP_NAME).getOrCreate()
+    spark.streams.addListener(ProgressLogger())
+    return spark
+
+
+def read_stream(spark, settings: Settings):
+    reader = (
+        spark.readStream.format("kafka")
+        .option("kafka.bootstrap.servers", settings.brokers)
+        .option("subscribe", settings.in_topic)
+        .option("startingOffsets", settings.starting_offsets)
+        .option("includeHeaders", "true")
+        .options(**settings.kafka_options)
+    )
+    if settings.max_offsets_per_trigger:
+        reader = reader.option("maxOffsetsPerTrigger", settings.max_offsets_per_trigger)
+    return reader.load()
+
+
+def start_query(spark, settings: Settings):
+    writer = (
+        transform(read_stream(spark, settings))
+        .writeStream.format("kafka")
+        .queryName(APP_NAME)
+        .option("kafka.bootstrap.servers", settings.brokers)
+        .option("topic", settings.out_topic)
+        .option("checkpointLocation", settings.checkpoint)
+        .options(**settings.kafka_options)
+    )
+    if settings.trigger == AVAILABLE_NOW:
+        writer = writer.trigger(availableNow=True)
+    else:
+        writer = writer.trigger(processingTime=settings.trigger)
+    return writer.start()
+
+
+def run_until_stopped(spark, query) -> int:
+    """Wait for the query; on SIGTERM or Ctrl-C stop it cleanly and return 0."""
+    stop_signals: list[str] = []
+
+    def request_stop(signum, _frame) -> None:
+        stop_signals.append(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        while not stop_signals and query.isActive:
+            query.awaitTermination(1)
+        error = None if stop_signals else query.exception()
+    except Exception as raised:  # the query failed, or the JVM went down under spark-submit
+        error = None if stop_signals else raised
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop short
+    if error is not None:
+        print(f"ERROR: the query failed: {first_line(error)}", file=sys.stderr)
+        spark.stop()
+        return EXIT_FAILED
+    if stop_signals:
+        log_event("stopping", signal=stop_signals[0])
+    try:
+        query.stop()
+        spark.stop()
+    except Exception:  # under spark-submit the JVM may already be shutting down
+        pass
+    log_event("stopped", app=APP_NAME)
+    return EXIT_OK
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,175 @@
+"""Runtime settings. Each one comes from its command-line flag, else its environment
+variable, else its default. The same names and defaults hold for every variant (README)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import {{ cookiecutter.package_name }}
+
+# Extra Kafka client options come from the environment only, so secrets never land in a file:
+# KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL  ->  kafka.security.protocol=SASL_SSL
+KAFKA_OPTION_PREFIX = "KAFKA_OPTION_"
+
+# Spark manages these itself and rejects them (see Spark's Kafka integration guide).
+KAFKA_OPTIONS_SET_BY_SPARK = {
+    "auto.offset.reset", "enable.auto.commit", "interceptor.classes",
+    "key.deserializer", "value.deserializer", "key.serializer", "value.serializer",
+}
+
+TOPIC = re.compile(r"[a-zA-Z0-9._-]{1,249}")
+BROKER = re.compile(r"([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})")
+INTERVAL = re.compile(r"\d+ (millisecond|second|minute)s?")
+AVAILABLE_NOW = "available-now"
+
+
+class ConfigError(ValueError):
+    """A setting has a bad value; str() is the one-line message for the user."""
+
+    def __init__(self, name: str, value: object, rule: str, example: str):
+        super().__init__(f"{name}={value}: {rule}; e.g. {example}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    flag: str
+    env: str
+    default: str | None
+    help: str
+
+
+SETTINGS = {
+    "brokers": Setting("--brokers", "KAFKA_BROKERS", "{{ cookiecutter.kafka_brokers }}",
+                       "Kafka bootstrap servers, host:port[,host:port...]"),
+    "in_topic": Setting("--in-topic", "KAFKA_IN_TOPIC", "{{ cookiecutter.input_topic }}",
+                        "topic to read"),
+    "out_topic": Setting("--out-topic", "KAFKA_OUT_TOPIC", "{{ cookiecutter.output_topic }}",
+                         "topic to write"),
+    "checkpoint": Setting("--checkpoint", "CHECKPOINT_LOCATION", "checkpoints/python",
+                          "checkpoint directory: it holds the consumed offsets, keep it durable"),
+    "starting_offsets": Setting("--starting-offsets", "STARTING_OFFSETS", "earliest",
+                                "earliest, latest or per-partition JSON; used by a new "
+                                "checkpoint only"),
+    "max_offsets_per_trigger": Setting("--max-offsets-per-trigger", "MAX_OFFSETS_PER_TRIGGER",
+                                       None, "cap on records per micro-batch (default: no cap)"),
+    "trigger": Setting("--trigger", "TRIGGER", "0 seconds",
+                       f"micro-batch interval such as '10 seconds', or '{AVAILABLE_NOW}' to "
+                       "process what is there and stop"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    brokers: str
+    in_topic: str
+    out_topic: str
+    checkpoint: str
+    starting_offsets: str
+    max_offsets_per_trigger: int | None
+    trigger: str
+    kafka_options: Mapping[str, str]
+
+
+def parse_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Settings:
+    """Settings from flags > environment > defaults; raises ConfigError on a bad value."""
+    parser = argparse.ArgumentParser(
+        prog="python -m {{ cookiecutter.package_name }}",
+        description={{ cookiecutter.package_name }}.__doc__,
+        epilog=f"Extra Kafka client options: {KAFKA_OPTION_PREFIX}<NAME>=value in the "
+               "environment, e.g. KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL.",
+    )
+    for name, setting in SETTINGS.items():
+        parser.add_argument(setting.flag, dest=name, metavar=setting.env,
+                            help=f"{setting.help} (env {setting.env}, "
+                                 f"default {setting.default or 'unset'})")
+    flags = vars(parser.parse_args(argv))
+
+    def value(name: str) -> str | None:
+        setting = SETTINGS[name]
+        if flags[name] is not None:
+            return flags[name]
+        return environ.get(setting.env, setting.default)
+
+    settings = Settings(
+        brokers=check_brokers(value("brokers")),
+        in_topic=check_topic("in_topic", value("in_topic")),
+        out_topic=check_topic("out_topic", value("out_topic")),
+        checkpoint=check_nonempty("checkpoint", value("checkpoint"), "checkpoints/python"),
+        starting_offsets=check_starting_offsets(value("starting_offsets")),
+        max_offsets_per_trigger=check_max_offsets(value("max_offsets_per_trigger")),
+        trigger=check_trigger(value("trigger")),
+        kafka_options=kafka_options(environ),
+    )
+    if settings.in_topic == settings.out_topic:
+        raise ConfigError("KAFKA_OUT_TOPIC", settings.out_topic,
+                          "must differ from the input topic, or the app reads its own output",
+                          "topic2")
+    return settings
+
+
+def check_brokers(value: str) -> str:
+    entries = value.split(",")
+    if not all(BROKER.fullmatch(e.strip()) and 1 <= int(e.rpartition(":")[2]) <= 65535
+               for e in entries):
+        raise ConfigError("KAFKA_BROKERS", value,
+                          "comma-separated host:port with port 1..65535", "localhost:9092")
+    return ",".join(e.strip() for e in entries)
+
+
+def check_topic(name: str, value: str) -> str:
+    env = SETTINGS[name].env
+    if not TOPIC.fullmatch(value) or value in (".", ".."):
+        raise ConfigError(env, value, "1 to 249 of [a-zA-Z0-9._-], not '.' or '..'", "topic1")
+    return value
+
+
+def check_nonempty(name: str, value: str, example: str) -> str:
+    if not value.strip():
+        raise ConfigError(SETTINGS[name].env, value, "must not be empty", example)
+    return value
+
+
+def check_starting_offsets(value: str) -> str:
+    if value in ("earliest", "latest"):
+        return value
+    try:
+        json.loads(value)
+    except ValueError:
+        raise ConfigError("STARTING_OFFSETS", value,
+                          "earliest, latest or JSON like {\"topic1\":{\"0\":-2}}",
+                          "earliest") from None
+    return value
+
+
+def check_max_offsets(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError("MAX_OFFSETS_PER_TRIGGER", value, "a positive whole number", "100000")
+    return int(value)
+
+
+def check_trigger(value: str) -> str:
+    if value == AVAILABLE_NOW or INTERVAL.fullmatch(value):
+        return value
+    raise ConfigError("TRIGGER", value,
+                      f"an interval '<n> milliseconds|seconds|minutes' or '{AVAILABLE_NOW}'",
+                      "10 seconds")
+
+
+def kafka_options(environ: Mapping[str, str]) -> dict[str, str]:
+    """KAFKA_OPTION_<NAME>=value  ->  {'kafka.<name>': value}; for source and sink alike."""
+    options = {}
+    for key, value in environ.items():
+        if key.startswith(KAFKA_OPTION_PREFIX) and len(key) > len(KAFKA_OPTION_PREFIX):
+            name = key[len(KAFKA_OPTION_PREFIX):].lower().replace("_", ".")
+            if name in KAFKA_OPTIONS_SET_BY_SPARK or name == "bootstrap.servers":
+                raise ConfigError(key, value, "set by the app itself; use the matching "
+                                  "setting instead (e.g. KAFKA_BROKERS, STARTING_OFFSETS)",
+                                  "KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL")
+            options[f"kafka.{name}"] = value
+    return options

@@ -1,0 +1,80 @@
+"""Settings: flag > environment > default, and one clear line for every bad value."""
+
+import pytest
+
+from {{ cookiecutter.package_name }}.config import ConfigError, parse_settings
+
+DEFAULTS = parse_settings([], {})
+
+
+def test_defaults_come_from_the_template_answers():
+    assert DEFAULTS.brokers == "{{ cookiecutter.kafka_brokers }}"
+    assert DEFAULTS.in_topic == "{{ cookiecutter.input_topic }}"
+    assert DEFAULTS.out_topic == "{{ cookiecutter.output_topic }}"
+    assert DEFAULTS.starting_offsets == "earliest"
+    assert DEFAULTS.max_offsets_per_trigger is None
+    assert DEFAULTS.trigger == "0 seconds"
+    assert DEFAULTS.kafka_options == {}
+
+
+def test_checkpoint_defaults_to_a_project_local_directory_not_tmp():
+    assert DEFAULTS.checkpoint == "checkpoints/python"
+    assert not DEFAULTS.checkpoint.startswith("/tmp")
+
+
+def test_environment_overrides_default():
+    env = {"KAFKA_BROKERS": "k1:9092,k2:9093", "KAFKA_IN_TOPIC": "in", "KAFKA_OUT_TOPIC": "out",
+           "CHECKPOINT_LOCATION": "/data/cp", "STARTING_OFFSETS": "latest",
+           "MAX_OFFSETS_PER_TRIGGER": "500", "TRIGGER": "10 seconds"}
+
+    settings = parse_settings([], env)
+
+    assert settings.brokers == "k1:9092,k2:9093"
+    assert (settings.in_topic, settings.out_topic) == ("in", "out")
+    assert (settings.checkpoint, settings.starting_offsets) == ("/data/cp", "latest")
+    assert (settings.max_offsets_per_trigger, settings.trigger) == (500, "10 seconds")
+
+
+def test_flag_overrides_environment():
+    env = {"KAFKA_IN_TOPIC": "from-env", "TRIGGER": "10 seconds"}
+
+    settings = parse_settings(["--in-topic", "from-flag", "--trigger", "available-now"], env)
+
+    assert (settings.in_topic, settings.trigger) == ("from-flag", "available-now")
+
+
+def test_extra_kafka_options_come_from_the_environment_for_source_and_sink():
+    env = {"KAFKA_OPTION_SECURITY_PROTOCOL": "SASL_SSL",
+           "KAFKA_OPTION_SASL_JAAS_CONFIG": "secret", "UNRELATED": "x"}
+
+    assert parse_settings([], env).kafka_options == {
+        "kafka.security.protocol": "SASL_SSL", "kafka.sasl.jaas.config": "secret"}
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"KAFKA_BROKERS": "localhost"}, "KAFKA_BROKERS=localhost: comma-separated host:port"),
+    ({"KAFKA_BROKERS": "h:70000"}, "KAFKA_BROKERS=h:70000: comma-separated host:port"),
+    ({"KAFKA_IN_TOPIC": "bad topic"}, "KAFKA_IN_TOPIC=bad topic: 1 to 249 of"),
+    ({"KAFKA_OUT_TOPIC": ".."}, "KAFKA_OUT_TOPIC=..: 1 to 249 of"),
+    ({"KAFKA_IN_TOPIC": "same", "KAFKA_OUT_TOPIC": "same"}, "KAFKA_OUT_TOPIC=same: must differ"),
+    ({"STARTING_OFFSETS": "yesterday"}, "STARTING_OFFSETS=yesterday: earliest, latest or JSON"),
+    ({"MAX_OFFSETS_PER_TRIGGER": "0"}, "MAX_OFFSETS_PER_TRIGGER=0: a positive whole number"),
+    ({"TRIGGER": "fast"}, "TRIGGER=fast: an interval"),
+    ({"CHECKPOINT_LOCATION": " "}, "CHECKPOINT_LOCATION= : must not be empty"),
+    ({"KAFKA_OPTION_GROUP_ID": "x", "KAFKA_OPTION_AUTO_OFFSET_RESET": "latest"},
+     "KAFKA_OPTION_AUTO_OFFSET_RESET=latest: set by the app itself"),
+])
+def test_bad_values_raise_one_line_naming_the_setting_and_an_example(env, message):
+    with pytest.raises(ConfigError) as raised:
+        parse_settings([], env)
+
+    assert str(raised.value).startswith(message)
+    assert "; e.g. " in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_bad_config_exits_2_with_one_error_line_and_no_traceback(capsys):
+    from {{ cookiecutter.package_name }}.app import main
+
+    assert main(["--trigger", "soon"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ERROR: TRIGGER=soon: ") and err.count("\n") == 1
