@@ -12,6 +12,7 @@ computed from the one version table, `_spark_lines` in cookiecutter.json:
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
 
 ANSWERS_FILE = ".cookiecutter.json"
-MARKER_PREFIX = "@@"
+MARKER = re.compile(r"@@[A-Z_]+@@")
 BOOLEAN_WORDS = {"1", "true", "t", "yes", "y", "on"}
 
 
@@ -38,14 +39,19 @@ def connector(spark_version: str, scala_binary: str) -> str:
     return f"org.apache.spark:spark-sql-kafka-0-10_{scala_binary}:{spark_version}"
 
 
+def text_files(root: Path):
+    """(path, text) of every UTF-8 file under root; binary files are left alone."""
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        try:
+            yield path, path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+
+
 def pin_files(root: Path, values: dict[str, str]) -> list[Path]:
     """Replace every marker in every text file under root; return the files changed."""
     changed = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            continue
+    for path, text in text_files(root):
         pinned = text
         for marker, value in values.items():
             pinned = pinned.replace(marker, value)
@@ -55,12 +61,11 @@ def pin_files(root: Path, values: dict[str, str]) -> list[Path]:
     return changed
 
 
-def leftover_markers(root: Path, markers) -> list[str]:
+def leftover_markers(root: Path) -> list[str]:
+    """Every '@@NAME@@' still in a file under root, as 'path: marker'."""
     found = []
-    for path in root.rglob("*"):
-        if path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            found += [f"{path.relative_to(root)}: {m}" for m in markers if m in text]
+    for path, text in text_files(root):
+        found += [f"{path.relative_to(root)}: {m}" for m in sorted(set(MARKER.findall(text)))]
     return found
 
 
@@ -96,7 +101,7 @@ def main() -> int:
     prune(root, context)
     values = pins(context["spark_version"], context["_spark_lines"])
     pin_files(root, values)
-    left = leftover_markers(root, values)
+    left = leftover_markers(root)
     if left:
         print("ERROR: unpinned markers left in the generated project (a template bug): "
               + ", ".join(left))

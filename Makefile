@@ -1,0 +1,38 @@
+# cookiecutter-spark-kafka: the template's own commands. `make help` lists them.
+SHELL := /bin/bash
+PYTHON3 ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST := $(PY) -m pytest
+
+.DEFAULT_GOAL := help
+.PHONY: help venv lint test-fast test test-network demo clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+$(VENV)/.ready: tests/requirements.txt
+	@test -x $(PY) || { echo "setup: creating $(VENV)"; $(PYTHON3) -m venv $(VENV); }
+	@echo "setup: installing the template's test tools (tests/requirements.txt)"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	@touch $@
+
+venv: $(VENV)/.ready ## create the venv with cookiecutter, pytest and ruff
+
+lint: venv ## ruff on the hooks and tests
+	@$(PY) -m ruff check hooks tests scripts
+
+test-fast: venv ## rendering, hooks and validation only: no Spark, no network (< 1 min)
+	@$(PYTEST) -q -m "not slow and not e2e and not network"
+
+test: lint ## the full suite: fast tier, registries, rendered projects' own tests, end-to-end
+	@$(PYTEST) -v --durations=15
+
+test-network: venv ## only the registry checks (PyPI, Maven Central)
+	@$(PYTEST) -q -m network
+
+demo: venv ## render the default project, start Kafka, run the app and show messages flowing
+	@$(PY) scripts/demo.py
+
+clean: ## remove rendered demo output and cached test venvs
+	rm -rf demo .cache

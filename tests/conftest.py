@@ -1,0 +1,71 @@
+"""Shared fixtures: the template, its version table, rendering, and cached pyspark venvs."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE_JSON = json.loads((ROOT / "cookiecutter.json").read_text())
+SPARK_LINES = TEMPLATE_JSON["_spark_lines"]
+VERIFIED_VERSIONS = [row["verified"] for row in SPARK_LINES.values()]
+DEFAULT_SPARK = TEMPLATE_JSON["spark_version"]
+
+
+def _newest(major: str) -> str:
+    versions = [v for v in VERIFIED_VERSIONS if v.startswith(major + ".")]
+    return max(versions, key=lambda v: tuple(int(part) for part in v.split(".")))
+
+
+NEWEST_3X, NEWEST_4X = _newest("3"), _newest("4")
+VENVS = ROOT / ".cache" / "venvs"
+
+
+def load_hook(name: str):
+    """A hook module imported from hooks/ as plain Python (its Jinja context is never read)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def render(output_dir: Path, **answers) -> Path:
+    """Render the template without prompts; returns the generated project's directory."""
+    return Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(output_dir),
+                             extra_context=answers))
+
+
+def render_cli(output_dir: Path, *answers: str) -> subprocess.CompletedProcess:
+    """Render through the cookiecutter command line, as a user or a CI script would."""
+    return subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(output_dir), str(ROOT),
+         *answers],
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def pyspark_venv(spark_version: str) -> Path:
+    """A venv with pyspark==spark_version and the generated project's dev tools, made once
+    and reused between runs (.cache/ is git-ignored)."""
+    venv = VENVS / f"pyspark-{spark_version}"
+    ready = venv / ".ready"
+    if not ready.exists():
+        print(f"\n[setup] creating {venv.relative_to(ROOT)} (pyspark is ~450 MB: about a minute "
+              "the first time)", file=sys.stderr, flush=True)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet",
+                        "--disable-pip-version-check", f"pyspark=={spark_version}",
+                        "pytest>=8", "ruff>=0.6", "confluent-kafka>=2.4"], check=True)
+        ready.touch()
+    return venv
+
+
+@pytest.fixture(scope="session")
+def default_project(tmp_path_factory) -> Path:
+    return render(tmp_path_factory.mktemp("default"))

@@ -1,0 +1,124 @@
+"""Unit tests of the hook functions, imported straight from hooks/ (no rendering)."""
+
+import json
+
+import pytest
+from conftest import SPARK_LINES, TEMPLATE_JSON, load_hook
+
+pre = load_hook("pre_gen_project")
+post = load_hook("post_gen_project")
+
+DEFAULT_ANSWERS = {
+    "project_name": "Kappa App", "project_slug": "kappa-app", "package_name": "kappa_app",
+    "java_package": "com.example.kappaapp", "description": "d", "author": "a",
+    "spark_version": TEMPLATE_JSON["spark_version"], "include_java": False, "include_scala": False,
+    "kafka_brokers": "localhost:9092", "input_topic": "topic1", "output_topic": "topic2",
+    "_spark_lines": SPARK_LINES,
+}
+
+
+def test_default_answers_are_valid_without_warnings():
+    assert pre.validate(dict(DEFAULT_ANSWERS)) == []
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("project_slug", "Kappa App", "project_slug=Kappa App: lowercase letters"),
+    ("project_slug", "a--b", "project_slug=a--b: lowercase letters"),
+    ("package_name", "1app", "package_name=1app: lowercase letters"),
+    ("package_name", "class", "package_name=class: must not be a Python keyword"),
+    ("package_name", "json", "package_name=json: must not be a Python keyword or shadow"),
+    ("package_name", "pyspark", "package_name=pyspark: must not be a Python keyword or shadow"),
+    ("java_package", "com.example.class", "java_package=com.example.class: 'class' is a Java"),
+    ("java_package", "com.1example", "java_package=com.1example: dot-separated Java identifiers"),
+    ("java_package", "com..example", "java_package=com..example: dot-separated Java"),
+    ("input_topic", "bad topic", "input_topic=bad topic: Kafka topic names use"),
+    ("input_topic", "", "input_topic=: Kafka topic names use"),
+    ("input_topic", "..", "input_topic=..: Kafka topic names use"),
+    ("output_topic", "t" * 250, "output_topic=" + "t" * 250 + ": Kafka topic names use"),
+    ("output_topic", "topic1", "output_topic=topic1: must differ from input_topic"),
+    ("kafka_brokers", "localhost", "kafka_brokers=localhost: a comma-separated list"),
+    ("kafka_brokers", "a:1,b:0", "kafka_brokers=a:1,b:0: a comma-separated list"),
+    ("kafka_brokers", "a:65536", "kafka_brokers=a:65536: a comma-separated list"),
+    ("kafka_brokers", "a b:9092", "kafka_brokers=a b:9092: a comma-separated list"),
+    ("spark_version", "4.2", "spark_version=4.2: an exact version MAJOR.MINOR.PATCH"),
+    ("spark_version", "3.4.4", "spark_version=3.4.4: Spark 3.4 is not supported; supported "
+                               "lines: 3.5, 4.0, 4.1, 4.2"),
+    ("include_java", "maybe", "include_java=maybe: yes or no"),
+    ("description", "two\nlines", "description=two\nlines: one non-empty line"),
+])
+def test_bad_answer_raises_one_rule_with_an_example(field, value, message):
+    answers = dict(DEFAULT_ANSWERS, **{field: value})
+
+    with pytest.raises(pre.InputError) as raised:
+        pre.validate(answers)
+
+    assert str(raised.value).startswith(message)
+    assert "; e.g. " in str(raised.value)
+
+
+@pytest.mark.parametrize("value", ["localhost:9092", "a:1,b.example.com:65535", "[::1]:9092",
+                                   "10.0.0.1:9092, 10.0.0.2:9092"])
+def test_good_broker_lists_pass(value):
+    pre.check_brokers(value)
+
+
+@pytest.mark.parametrize("value", ["yes", "YES", "y", "true", "1", True, "no", "false", False])
+def test_booleans_accept_the_usual_words(value):
+    assert pre.check_boolean("include_java", value) in (True, False)
+
+
+def test_unverified_patch_of_a_supported_line_is_accepted_with_a_warning():
+    [warning] = pre.validate(dict(DEFAULT_ANSWERS, spark_version="3.5.99"))
+
+    assert warning.startswith("WARNING: spark_version=3.5.99 is not the verified release")
+    assert "spark-sql-kafka-0-10_2.12" in warning
+
+
+@pytest.mark.parametrize("version, scala, coordinate", [
+    ("3.5.7", "2.12", "org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.7"),
+    ("4.0.4", "2.13", "org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.4"),
+    ("4.2.0", "2.13", "org.apache.spark:spark-sql-kafka-0-10_2.13:4.2.0"),
+])
+def test_pins_derive_scala_and_connector_from_the_spark_line(version, scala, coordinate):
+    pins = post.pins(version, SPARK_LINES)
+
+    assert pins["@@SCALA_BINARY@@"] == scala
+    assert pins["@@KAFKA_CONNECTOR@@"] == coordinate
+
+
+def test_pin_files_replaces_markers_in_text_files_and_skips_binaries(tmp_path):
+    (tmp_path / "a.conf").write_text("x @@SCALA_BINARY@@ y")
+    (tmp_path / "blob.bin").write_bytes(b"\xff\xfe@@SCALA_BINARY@@")
+
+    changed = post.pin_files(tmp_path, {"@@SCALA_BINARY@@": "2.13"})
+
+    assert changed == [tmp_path / "a.conf"]
+    assert (tmp_path / "a.conf").read_text() == "x 2.13 y"
+    assert post.leftover_markers(tmp_path) == []
+
+
+def test_leftover_markers_names_file_and_marker(tmp_path):
+    (tmp_path / "pom.xml").write_text("<v>@@TYPO_MARKER@@</v>")
+
+    assert post.leftover_markers(tmp_path) == ["pom.xml: @@TYPO_MARKER@@"]
+
+
+def test_prune_removes_unselected_variants(tmp_path):
+    for variant in ("java", "scala"):
+        (tmp_path / variant).mkdir()
+
+    removed = post.prune(tmp_path, {"include_java": "yes", "include_scala": False})
+
+    assert removed == ["scala"]
+    assert (tmp_path / "java").is_dir() and not (tmp_path / "scala").exists()
+
+
+def test_recorded_answers_keep_public_inputs_and_the_template_location():
+    context = dict(DEFAULT_ANSWERS, _template="gh:org/repo", include_java="yes")
+
+    recorded = post.recorded_answers(context)["cookiecutter"]
+
+    assert recorded["_template"] == "gh:org/repo"
+    assert recorded["include_java"] is True
+    assert "_spark_lines" not in recorded
+    assert json.loads(json.dumps(recorded)) == recorded

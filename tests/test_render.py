@@ -1,0 +1,104 @@
+"""Every supported combination renders completely, pins one version everywhere, and records
+its answers. Fast: no Spark, no network."""
+
+import itertools
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, SPARK_LINES, VERIFIED_VERSIONS, load_hook, render
+
+text_files = load_hook("post_gen_project").text_files
+
+COMBINATIONS = [
+    pytest.param(version, java, scala, id=f"spark{version}-java_{java}-scala_{scala}")
+    for version, java, scala in itertools.product(VERIFIED_VERSIONS, ("no", "yes"), ("no", "yes"))
+]
+
+# Every way a file can mention a Spark or Scala version that must agree with the answers.
+CONNECTOR = re.compile(r"spark-sql-kafka-0-10_(\d+\.\d+):(\d+\.\d+\.\d+)")
+PYSPARK_PIN = re.compile(r"pyspark==(\d+\.\d+\.\d+)")
+POM_SPARK = re.compile(r"<spark\.version>([^<]+)</spark\.version>")
+POM_SCALA_BINARY = re.compile(r"<scala\.binary\.version>([^<]+)</scala\.binary\.version>")
+ARTIFACT_SCALA_SUFFIX = re.compile(r"<artifactId>(?:spark|scala)[a-z0-9-]*_(2\.1\d)</artifactId>")
+
+
+def version_mentions(project):
+    """(file, what, value) for every Spark/Scala version mention in the rendered tree."""
+    for path, text in text_files(project):
+        name = path.relative_to(project)
+        for scala, spark in CONNECTOR.findall(text):
+            yield name, "connector scala", scala
+            yield name, "connector spark", spark
+        yield from ((name, "pyspark pin", v) for v in PYSPARK_PIN.findall(text))
+        yield from ((name, "pom spark.version", v) for v in POM_SPARK.findall(text))
+        yield from ((name, "pom scala.binary.version", v) for v in POM_SCALA_BINARY.findall(text))
+        yield from ((name, "artifact scala suffix", v) for v in ARTIFACT_SCALA_SUFFIX.findall(text))
+
+
+@pytest.mark.parametrize("spark_version, java, scala", COMBINATIONS)
+def test_combination_renders_completely_and_pins_one_version(tmp_path, spark_version, java,
+                                                             scala):
+    project = render(tmp_path, spark_version=spark_version, include_java=java,
+                     include_scala=scala)
+    scala_binary = SPARK_LINES[spark_version[:3]]["scala_binary"]
+
+    leftovers = [f"{path.relative_to(project)}: {token}"
+                 for path, text in text_files(project)
+                 for token in ("{{ cookiecutter", "{{cookiecutter", "{%", "@@")
+                 if token in text]
+    assert leftovers == []
+    assert (project / "java").is_dir() == (java == "yes")
+    assert (project / "scala").is_dir() == (scala == "yes")
+
+    mentions = list(version_mentions(project))
+    expected = {"connector scala": scala_binary, "connector spark": spark_version,
+                "pyspark pin": spark_version, "pom spark.version": spark_version,
+                "pom scala.binary.version": scala_binary, "artifact scala suffix": scala_binary}
+    drift = [m for m in mentions if m[2] != expected[m[1]]]
+    assert drift == []
+    places = {str(name) for name, _, _ in mentions}
+    assert {"conf/spark-defaults.conf", "python/pyproject.toml", "README.md"} <= places
+    if java == "yes":
+        assert "java/pom.xml" in places
+    if scala == "yes":
+        assert "scala/pom.xml" in places
+
+
+def test_connector_is_pinned_in_the_one_file_every_run_path_reads(default_project):
+    conf = (default_project / "conf" / "spark-defaults.conf").read_text()
+    [coordinate] = re.findall(r"^spark\.jars\.packages\s+(\S+)$", conf, re.M)
+
+    assert coordinate == "org.apache.spark:spark-sql-kafka-0-10_2.13:" + json.loads(
+        (ROOT / "cookiecutter.json").read_text())["spark_version"]
+    makefile = (default_project / "Makefile").read_text()
+    assert "export SPARK_CONF_DIR := $(CURDIR)/conf" in makefile
+    assert "ENV SPARK_CONF_DIR=/app/conf" in (default_project / "Dockerfile").read_text()
+
+
+def test_answers_are_recorded_and_replay_renders_the_same_tree(tmp_path):
+    first = render(tmp_path / "a", project_name="Fraud Scorer", include_java="yes",
+                   input_topic="payments", output_topic="scores")
+    recorded = json.loads((first / ".cookiecutter.json").read_text())["cookiecutter"]
+    assert recorded["project_slug"] == "fraud-scorer" and recorded["include_java"] is True
+
+    replay = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--replay-file", str(first / ".cookiecutter.json"),
+         "-o", str(tmp_path / "b"), str(ROOT)], capture_output=True, text=True, timeout=120)
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    second = tmp_path / "b" / "fraud-scorer"
+
+    def tree(project):
+        return {str(p.relative_to(project)): p.read_bytes()
+                for p in project.rglob("*") if p.is_file()}
+
+    assert tree(second) == tree(first)
+
+
+def test_names_derive_from_the_project_name(tmp_path):
+    project = render(tmp_path, project_name="Click Stream")
+
+    assert project.name == "click-stream"
+    assert (project / "python" / "src" / "click_stream" / "transform.py").is_file()

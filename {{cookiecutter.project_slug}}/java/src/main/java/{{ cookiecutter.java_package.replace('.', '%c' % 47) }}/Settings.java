@@ -1,0 +1,243 @@
+package {{ cookiecutter.java_package }};
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runtime settings. Each one comes from its command-line flag, else its environment variable,
+ * else its default. The same names, defaults and error lines hold for every variant (README).
+ *
+ * @param maxOffsetsPerTrigger null when there is no cap
+ * @param kafkaOptions extra {@code kafka.*} client options for source and sink alike
+ */
+public record Settings(
+        String brokers,
+        String inTopic,
+        String outTopic,
+        String checkpoint,
+        String startingOffsets,
+        Long maxOffsetsPerTrigger,
+        String trigger,
+        Map<String, String> kafkaOptions) {
+
+    public static final String AVAILABLE_NOW = "available-now";
+    public static final String DEFAULT_CHECKPOINT = "checkpoints/java";
+
+    /**
+     * Extra Kafka client options come from the environment only, so secrets never land in a file:
+     * KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL becomes kafka.security.protocol=SASL_SSL.
+     */
+    public static final String KAFKA_OPTION_PREFIX = "KAFKA_OPTION_";
+
+    /** Spark manages these itself and rejects them (see Spark's Kafka integration guide). */
+    static final Set<String> KAFKA_OPTIONS_SET_BY_SPARK = Set.of(
+            "auto.offset.reset", "enable.auto.commit", "interceptor.classes",
+            "key.deserializer", "value.deserializer", "key.serializer", "value.serializer");
+
+    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    private static final Pattern BROKER = Pattern.compile(
+            "([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\]):(\\d{1,5})");
+    private static final Pattern INTERVAL = Pattern.compile("\\d+ (millisecond|second|minute)s?");
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    /** One setting: its flag, environment variable, default (null: unset) and help text. */
+    record Setting(String flag, String env, String defaultValue, String help) {
+    }
+
+    static final Setting BROKERS = new Setting("--brokers", "KAFKA_BROKERS",
+            "{{ cookiecutter.kafka_brokers }}", "Kafka bootstrap servers, host:port[,host:port...]");
+    static final Setting IN_TOPIC = new Setting("--in-topic", "KAFKA_IN_TOPIC",
+            "{{ cookiecutter.input_topic }}", "topic to read");
+    static final Setting OUT_TOPIC = new Setting("--out-topic", "KAFKA_OUT_TOPIC",
+            "{{ cookiecutter.output_topic }}", "topic to write");
+    static final Setting CHECKPOINT = new Setting("--checkpoint", "CHECKPOINT_LOCATION",
+            DEFAULT_CHECKPOINT, "checkpoint directory: it holds the consumed offsets, keep it durable");
+    static final Setting STARTING_OFFSETS = new Setting("--starting-offsets", "STARTING_OFFSETS",
+            "earliest", "earliest, latest or per-partition JSON; used by a new checkpoint only");
+    static final Setting MAX_OFFSETS_PER_TRIGGER = new Setting("--max-offsets-per-trigger",
+            "MAX_OFFSETS_PER_TRIGGER", null, "cap on records per micro-batch (default: no cap)");
+    static final Setting TRIGGER = new Setting("--trigger", "TRIGGER", "0 seconds",
+            "micro-batch interval such as '10 seconds', or '" + AVAILABLE_NOW
+                    + "' to process what is there and stop");
+
+    static final List<Setting> ALL = List.of(
+            BROKERS, IN_TOPIC, OUT_TOPIC, CHECKPOINT, STARTING_OFFSETS, MAX_OFFSETS_PER_TRIGGER,
+            TRIGGER);
+
+    /** Settings from flags &gt; environment &gt; defaults; throws ConfigError on a bad value. */
+    public static Settings parse(List<String> args, Map<String, String> env) throws ConfigError {
+        Map<Setting, String> flags = parseFlags(args);
+        Settings settings = new Settings(
+                checkBrokers(value(BROKERS, flags, env)),
+                checkTopic(IN_TOPIC, value(IN_TOPIC, flags, env)),
+                checkTopic(OUT_TOPIC, value(OUT_TOPIC, flags, env)),
+                checkNonEmpty(CHECKPOINT, value(CHECKPOINT, flags, env), DEFAULT_CHECKPOINT),
+                checkStartingOffsets(value(STARTING_OFFSETS, flags, env)),
+                checkMaxOffsets(value(MAX_OFFSETS_PER_TRIGGER, flags, env)),
+                checkTrigger(value(TRIGGER, flags, env)),
+                kafkaOptions(env));
+        if (settings.inTopic().equals(settings.outTopic())) {
+            throw ConfigError.of(OUT_TOPIC.env(), settings.outTopic(),
+                    "must differ from the input topic, or the app reads its own output", "topic2");
+        }
+        return settings;
+    }
+
+    /** True when the arguments ask for the usage text. */
+    public static boolean wantsHelp(List<String> args) {
+        return args.contains("--help") || args.contains("-h");
+    }
+
+    /** The --help text: every flag with its environment variable and default. */
+    public static String usage() {
+        StringBuilder text = new StringBuilder()
+                .append("usage: spark-submit --class {{ cookiecutter.java_package }}.App ")
+                .append("java/target/{{ cookiecutter.project_slug }}-java.jar [options]\n\n")
+                .append({{ cookiecutter.description | tojson }}).append("\n\noptions:\n")
+                .append(String.format("  %-40s %s%n", "-h, --help", "show this help message and exit"));
+        for (Setting setting : ALL) {
+            String defaultText = setting.defaultValue() == null ? "unset" : setting.defaultValue();
+            text.append(String.format("  %-40s %s (env %s, default %s)%n",
+                    setting.flag() + " " + setting.env(), setting.help(), setting.env(), defaultText));
+        }
+        return text.append("\nExtra Kafka client options: ").append(KAFKA_OPTION_PREFIX)
+                .append("<NAME>=value in the environment, e.g. ")
+                .append("KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL.\n")
+                .toString();
+    }
+
+    /** {@code --name value} or {@code --name=value}; the last one wins. */
+    private static Map<Setting, String> parseFlags(List<String> args) throws ConfigError {
+        Map<Setting, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            int equals = arg.indexOf('=');
+            String flag = arg.startsWith("--") && equals > 0 ? arg.substring(0, equals) : arg;
+            Setting setting = ALL.stream().filter(s -> s.flag().equals(flag)).findFirst()
+                    .orElseThrow(() -> new ConfigError(
+                            "unrecognized argument: " + arg + "; see --help"));
+            if (!flag.equals(arg)) {
+                flags.put(setting, arg.substring(equals + 1));
+            } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+                flags.put(setting, args.get(++i));
+            } else {
+                throw new ConfigError(flag + " expects one value (" + setting.env() + "); see --help");
+            }
+        }
+        return flags;
+    }
+
+    private static String value(Setting setting, Map<Setting, String> flags, Map<String, String> env) {
+        if (flags.containsKey(setting)) {
+            return flags.get(setting);
+        }
+        return env.getOrDefault(setting.env(), setting.defaultValue());
+    }
+
+    static String checkBrokers(String value) throws ConfigError {
+        String[] entries = value.split(",", -1);
+        StringBuilder joined = new StringBuilder();
+        for (String entry : entries) {
+            Matcher match = BROKER.matcher(entry.strip());
+            if (!match.matches() || !validPort(match.group(3))) {
+                throw ConfigError.of(BROKERS.env(), value,
+                        "comma-separated host:port with port 1..65535", "localhost:9092");
+            }
+            joined.append(joined.length() == 0 ? "" : ",").append(entry.strip());
+        }
+        return joined.toString();
+    }
+
+    private static boolean validPort(String digits) {
+        int port = Integer.parseInt(digits);
+        return port >= 1 && port <= 65535;
+    }
+
+    static String checkTopic(Setting setting, String value) throws ConfigError {
+        if (!TOPIC.matcher(value).matches() || value.equals(".") || value.equals("..")) {
+            throw ConfigError.of(setting.env(), value,
+                    "1 to 249 of [a-zA-Z0-9._-], not '.' or '..'", "topic1");
+        }
+        return value;
+    }
+
+    static String checkNonEmpty(Setting setting, String value, String example) throws ConfigError {
+        if (value.isBlank()) {
+            throw ConfigError.of(setting.env(), value, "must not be empty", example);
+        }
+        return value;
+    }
+
+    static String checkStartingOffsets(String value) throws ConfigError {
+        if (value.equals("earliest") || value.equals("latest")) {
+            return value;
+        }
+        try {
+            JsonNode parsed = JSON.readTree(value);
+            if (parsed != null && !parsed.isMissingNode()) {
+                return value;
+            }
+        } catch (IOException notJson) {
+            // falls through to the error below
+        }
+        throw ConfigError.of(STARTING_OFFSETS.env(), value,
+                "earliest, latest or JSON like {\"topic1\":{\"0\":-2}}", "earliest");
+    }
+
+    static Long checkMaxOffsets(String value) throws ConfigError {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            if (value.chars().allMatch(c -> c >= '0' && c <= '9') && Long.parseLong(value) >= 1) {
+                return Long.parseLong(value);
+            }
+        } catch (NumberFormatException tooLarge) {
+            // falls through to the error below
+        }
+        throw ConfigError.of(MAX_OFFSETS_PER_TRIGGER.env(), value, "a positive whole number", "100000");
+    }
+
+    static String checkTrigger(String value) throws ConfigError {
+        if (value.equals(AVAILABLE_NOW) || INTERVAL.matcher(value).matches()) {
+            return value;
+        }
+        throw ConfigError.of(TRIGGER.env(), value,
+                "an interval '<n> milliseconds|seconds|minutes' or '" + AVAILABLE_NOW + "'",
+                "10 seconds");
+    }
+
+    /** KAFKA_OPTION_&lt;NAME&gt;=value becomes kafka.&lt;name&gt;=value, for source and sink alike. */
+    static Map<String, String> kafkaOptions(Map<String, String> env) throws ConfigError {
+        Map<String, String> options = new TreeMap<>();
+        for (Map.Entry<String, String> entry : new TreeMap<>(env).entrySet()) {
+            String key = entry.getKey();
+            if (key.startsWith(KAFKA_OPTION_PREFIX) && key.length() > KAFKA_OPTION_PREFIX.length()) {
+                String name = key.substring(KAFKA_OPTION_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                if (KAFKA_OPTIONS_SET_BY_SPARK.contains(name) || name.equals("bootstrap.servers")) {
+                    throw ConfigError.of(key, entry.getValue(), "set by the app itself; use the "
+                            + "matching setting instead (e.g. KAFKA_BROKERS, STARTING_OFFSETS)",
+                            "KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL");
+                }
+                options.put("kafka." + name, entry.getValue());
+            }
+        }
+        return Collections.unmodifiableMap(options);
+    }
+}

@@ -1,0 +1,29 @@
+# A local Apache Kafka broker (KRaft, single node, no Docker): included by the root Makefile.
+# See kafka/README.md.
+#
+#   make kafka-up       start it on 127.0.0.1:$(KAFKA_PORT) (9092) and create $(KAFKA_TOPICS)
+#   make kafka-down     stop it
+#   make kafka-status   is it running?
+#
+# Settings, from the environment or the make command line (make kafka-up KAFKA_PORT=9192):
+#   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT + 1), KAFKA_DATA_DIR (.kafka),
+#   KAFKA_TOPICS (comma list; the root Makefile sets the app's input and output topics).
+
+KAFKA_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+PYTHON3 ?= python3
+KAFKA_BROKER_PY := $(PYTHON3) $(KAFKA_MK_DIR)/broker.py
+# Only what is set is passed on: broker.py applies the defaults.
+KAFKA_BROKER_ARGS = $(if $(strip $(KAFKA_PORT)),--port '$(strip $(KAFKA_PORT))') \
+	$(if $(strip $(KAFKA_CONTROLLER_PORT)),--controller-port '$(strip $(KAFKA_CONTROLLER_PORT))') \
+	$(if $(strip $(KAFKA_DATA_DIR)),--data-dir '$(strip $(KAFKA_DATA_DIR))')
+
+.PHONY: kafka-up kafka-down kafka-status
+
+kafka-up: ## start a local Kafka broker (no Docker) on 127.0.0.1:9092 and create the topics
+	@$(KAFKA_BROKER_PY) up $(KAFKA_BROKER_ARGS) --topics '$(strip $(KAFKA_TOPICS))'
+
+kafka-down: ## stop the local Kafka broker
+	@$(KAFKA_BROKER_PY) down $(KAFKA_BROKER_ARGS)
+
+kafka-status: ## is the local Kafka broker running?
+	@$(KAFKA_BROKER_PY) status $(KAFKA_BROKER_ARGS) || true
