@@ -571,7 +571,7 @@ def _cmdline(pid: int) -> Optional[str]:
 
 
 def _alive(pid: int) -> bool:
-    """True if ``pid`` exists and is not a zombie."""
+    """True if ``pid`` exists and is not a zombie waiting to be reaped."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -580,9 +580,13 @@ def _alive(pid: int) -> bool:
         return True
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+        if stat.rsplit(")", 1)[1].split()[0] != "Z":
+            return True
+        # A JVM's main thread can exit before its other threads: the process shows as a
+        # zombie while still running. It is done only when one (zombie) thread is left.
+        return len(os.listdir(f"/proc/{pid}/task")) > 1
     except (OSError, IndexError):
-        return True
+        return not Path("/proc/self").exists()  # Linux: gone meanwhile; elsewhere: alive
 
 
 def _group_alive(pgid: int) -> bool:
@@ -956,14 +960,16 @@ def _start_locked(data_dir, port, controller_port, wanted_topics, partitions, ti
                 os.replace(log_file, data_dir / (LOG_FILE + ".1"))
         cmd = [java, *heap.split(), *extra.split(), "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
                f"-Dlog4j2.configurationFile={LOG4J_PROPERTIES}", "-cp", cp, "kafka.Kafka", str(props)]
-        with open(log_file, "wb") as out:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                    cwd=str(data_dir), start_new_session=True, close_fds=True)
-        broker = Broker(data_dir, bport, cport, proc, proc.pid, owns_data_dir=owns)
-        if stop_at_exit:
-            with _live_lock:
-                _live_brokers.add(broker)
+        broker = None
         try:
+            with _deferred_interrupts():  # no Ctrl-C between starting the JVM and tracking it
+                with open(log_file, "wb") as out:
+                    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                            cwd=str(data_dir), start_new_session=True, close_fds=True)
+                broker = Broker(data_dir, bport, cport, proc, proc.pid, owns_data_dir=owns)
+                if stop_at_exit:
+                    with _live_lock:
+                        _live_brokers.add(broker)
             (data_dir / PID_FILE).write_text(json.dumps(
                 {"pid": proc.pid, "port": bport, "controller_port": cport, "started": time.time()}) + "\n")
             if log:
@@ -977,8 +983,9 @@ def _start_locked(data_dir, port, controller_port, wanted_topics, partitions, ti
             broker._owns_data_dir = False  # keep the dir for the next attempt
             broker.stop(timeout=10)
         except BaseException:
-            broker._owns_data_dir = False  # start() removes it (if it owns it) after the raise
-            broker.stop(timeout=10)
+            if broker is not None:
+                broker._owns_data_dir = False  # start() removes it (if it owns it) after the raise
+                broker.stop(timeout=10)
             raise
     raise AssertionError("unreachable")
 

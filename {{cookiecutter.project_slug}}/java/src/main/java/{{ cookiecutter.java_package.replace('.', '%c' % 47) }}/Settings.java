@@ -229,7 +229,8 @@ public record Settings(
         for (Map.Entry<String, String> entry : new TreeMap<>(env).entrySet()) {
             String key = entry.getKey();
             if (key.startsWith(KAFKA_OPTION_PREFIX) && key.length() > KAFKA_OPTION_PREFIX.length()) {
-                String name = key.substring(KAFKA_OPTION_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                String name = key.substring(KAFKA_OPTION_PREFIX.length())
+                        .toLowerCase(Locale.ROOT).replace('_', '.');
                 if (KAFKA_OPTIONS_SET_BY_SPARK.contains(name) || name.equals("bootstrap.servers")) {
                     throw ConfigError.of(key, entry.getValue(), "set by the app itself; use the "
                             + "matching setting instead (e.g. KAFKA_BROKERS, STARTING_OFFSETS)",

@@ -1,0 +1,175 @@
+package {{ cookiecutter.java_package }};
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamReader;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+import sun.misc.Signal;
+
+/**
+ * Kafka -&gt; transform -&gt; Kafka as one Spark Structured Streaming query.
+ *
+ * <p>Records never visit the driver: Spark's Kafka source and sink move them on the executors.
+ * Run it with spark-submit ({@code make run-java}); conf/spark-defaults.conf, read through
+ * SPARK_CONF_DIR, pins the connector. Exit codes: 0 stopped cleanly (SIGTERM, Ctrl-C, or an
+ * available-now run that finished), 1 the query failed, 2 bad configuration.
+ */
+public final class App {
+
+    public static final String APP_NAME = "{{ cookiecutter.project_slug }}";
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_BAD_CONFIG = 2;
+
+    private App() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(Arrays.asList(args), System.getenv(), System.out, System.err));
+    }
+
+    /** The whole app; returns the exit code. */
+    static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (Settings.wantsHelp(args)) {
+            out.print(Settings.usage());
+            return EXIT_OK;
+        }
+        Settings settings;
+        try {
+            settings = Settings.parse(args, env);
+        } catch (ConfigError error) {
+            err.println("ERROR: " + error.getMessage());
+            return EXIT_BAD_CONFIG;
+        }
+
+        StopRequest stop = StopRequest.install();
+        SparkSession spark = createSession();
+        StreamingQuery query;
+        try {
+            query = startQuery(spark, settings);
+        } catch (Exception error) { // Spark reports a missing connector or a bad option here
+            err.println("ERROR: could not start the query: " + firstLine(error));
+            spark.stop();
+            return EXIT_FAILED;
+        }
+        ProgressLogger.logEvent("started", "app", APP_NAME, "brokers", settings.brokers(),
+                "in_topic", settings.inTopic(), "out_topic", settings.outTopic(),
+                "checkpoint", settings.checkpoint(), "trigger", settings.trigger());
+        return runUntilStopped(spark, query, stop, err);
+    }
+
+    static SparkSession createSession() {
+        SparkSession.Builder builder = SparkSession.builder().appName(APP_NAME);
+        if (!new SparkConf().contains("spark.master")) {
+            builder = builder.master("local[*]"); // started outside spark-submit, e.g. by an IDE
+        }
+        SparkSession spark = builder.getOrCreate();
+        spark.streams().addListener(new ProgressLogger());
+        return spark;
+    }
+
+    static Dataset<Row> readStream(SparkSession spark, Settings settings) {
+        DataStreamReader reader = spark.readStream().format("kafka")
+                .option("kafka.bootstrap.servers", settings.brokers())
+                .option("subscribe", settings.inTopic())
+                .option("startingOffsets", settings.startingOffsets())
+                .option("includeHeaders", "true")
+                .options(settings.kafkaOptions());
+        if (settings.maxOffsetsPerTrigger() != null) {
+            reader = reader.option("maxOffsetsPerTrigger", settings.maxOffsetsPerTrigger().longValue());
+        }
+        return reader.load();
+    }
+
+    static StreamingQuery startQuery(SparkSession spark, Settings settings) throws Exception {
+        DataStreamWriter<Row> writer = Transform.apply(readStream(spark, settings))
+                .writeStream().format("kafka")
+                .queryName(APP_NAME)
+                .option("kafka.bootstrap.servers", settings.brokers())
+                .option("topic", settings.outTopic())
+                .option("checkpointLocation", settings.checkpoint())
+                .options(settings.kafkaOptions());
+        if (settings.trigger().equals(Settings.AVAILABLE_NOW)) {
+            writer = writer.trigger(Trigger.AvailableNow());
+        } else {
+            writer = writer.trigger(Trigger.ProcessingTime(settings.trigger()));
+        }
+        return writer.start();
+    }
+
+    /** Waits for the query; on SIGTERM or Ctrl-C stops it cleanly and returns 0. */
+    static int runUntilStopped(SparkSession spark, StreamingQuery query, StopRequest stop,
+            PrintStream err) {
+        Throwable error = null;
+        try {
+            while (!stop.requested() && query.isActive()) {
+                query.awaitTermination(500);
+            }
+            if (!stop.requested() && query.exception().isDefined()) {
+                error = query.exception().get();
+            }
+        } catch (Exception raised) { // the query failed
+            error = stop.requested() ? null : raised;
+        }
+        if (error != null) {
+            err.println("ERROR: the query failed: " + firstLine(error));
+            spark.stop();
+            return EXIT_FAILED;
+        }
+        if (stop.requested()) {
+            ProgressLogger.logEvent("stopping", "signal", stop.signal());
+        }
+        try {
+            query.stop();
+            spark.stop();
+        } catch (Exception ignored) { // stopping is best effort: the process exits next
+        }
+        ProgressLogger.logEvent("stopped", "app", APP_NAME);
+        return EXIT_OK;
+    }
+
+    static String firstLine(Throwable error) {
+        String text = error.getMessage() == null ? "" : error.getMessage().strip();
+        return text.isEmpty() ? error.getClass().getSimpleName() : ProgressLogger.firstLine(text);
+    }
+
+    /**
+     * SIGTERM and Ctrl-C (SIGINT) ask the run loop to stop the query. The handler replaces the
+     * JVM's default one, which would run shutdown hooks and exit with 143 or 130 while the query
+     * is still writing; later signals are ignored so that a second Ctrl-C cannot cut the stop
+     * short. sun.misc.Signal is the supported JDK API for this (module jdk.unsupported).
+     */
+    static final class StopRequest {
+        private final AtomicReference<String> signal = new AtomicReference<>();
+
+        static StopRequest install() {
+            StopRequest request = new StopRequest();
+            for (String name : List.of("TERM", "INT")) {
+                try {
+                    Signal.handle(new Signal(name), received ->
+                            request.signal.compareAndSet(null, "SIG" + received.getName()));
+                } catch (IllegalArgumentException notAvailable) {
+                    // the JVM runs with -Xrs or the signal is reserved: keep the default
+                }
+            }
+            return request;
+        }
+
+        boolean requested() {
+            return signal.get() != null;
+        }
+
+        String signal() {
+            return signal.get();
+        }
+    }
+}

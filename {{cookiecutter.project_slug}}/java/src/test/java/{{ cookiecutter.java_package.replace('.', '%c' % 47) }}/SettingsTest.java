@@ -1,0 +1,173 @@
+package {{ cookiecutter.java_package }};
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Settings: flag &gt; environment &gt; default, and one clear line for every bad value. */
+class SettingsTest {
+
+    private static Settings parse(List<String> args, Map<String, String> env) throws ConfigError {
+        return Settings.parse(args, env);
+    }
+
+    @Test
+    void defaultsComeFromTheTemplateAnswers() throws ConfigError {
+        Settings defaults = parse(List.of(), Map.of());
+
+        assertEquals("{{ cookiecutter.kafka_brokers }}", defaults.brokers());
+        assertEquals("{{ cookiecutter.input_topic }}", defaults.inTopic());
+        assertEquals("{{ cookiecutter.output_topic }}", defaults.outTopic());
+        assertEquals("earliest", defaults.startingOffsets());
+        assertNull(defaults.maxOffsetsPerTrigger());
+        assertEquals("0 seconds", defaults.trigger());
+        assertEquals(Map.of(), defaults.kafkaOptions());
+    }
+
+    @Test
+    void checkpointDefaultsToAProjectLocalDirectoryNotTmp() throws ConfigError {
+        String checkpoint = parse(List.of(), Map.of()).checkpoint();
+
+        assertEquals("checkpoints/java", checkpoint);
+        assertFalse(checkpoint.startsWith("/tmp"));
+    }
+
+    @Test
+    void environmentOverridesDefault() throws ConfigError {
+        Map<String, String> env = Map.of("KAFKA_BROKERS", "k1:9092,k2:9093", "KAFKA_IN_TOPIC", "in",
+                "KAFKA_OUT_TOPIC", "out", "CHECKPOINT_LOCATION", "/data/cp",
+                "STARTING_OFFSETS", "latest", "MAX_OFFSETS_PER_TRIGGER", "500",
+                "TRIGGER", "10 seconds");
+
+        Settings settings = parse(List.of(), env);
+
+        assertEquals("k1:9092,k2:9093", settings.brokers());
+        assertEquals(List.of("in", "out"), List.of(settings.inTopic(), settings.outTopic()));
+        assertEquals(List.of("/data/cp", "latest"),
+                List.of(settings.checkpoint(), settings.startingOffsets()));
+        assertEquals(500L, settings.maxOffsetsPerTrigger());
+        assertEquals("10 seconds", settings.trigger());
+    }
+
+    @Test
+    void flagOverridesEnvironment() throws ConfigError {
+        Map<String, String> env = Map.of("KAFKA_IN_TOPIC", "from-env", "TRIGGER", "10 seconds");
+
+        Settings settings = parse(List.of("--in-topic", "from-flag", "--trigger", "available-now"), env);
+
+        assertEquals("from-flag", settings.inTopic());
+        assertEquals("available-now", settings.trigger());
+    }
+
+    @Test
+    void flagsAlsoTakeNameEqualsValueAndTheLastOneWins() throws ConfigError {
+        Settings settings = parse(List.of("--brokers=a:1", "--max-offsets-per-trigger", "7",
+                "--brokers", " b:2 , c:3"), Map.of());
+
+        assertEquals("b:2,c:3", settings.brokers());
+        assertEquals(7L, settings.maxOffsetsPerTrigger());
+    }
+
+    @Test
+    void startingOffsetsAcceptsPerPartitionJson() throws ConfigError {
+        String json = "{\"topic1\":{\"0\":-2}}";
+
+        assertEquals(json, parse(List.of("--starting-offsets", json), Map.of()).startingOffsets());
+    }
+
+    @Test
+    void extraKafkaOptionsComeFromTheEnvironmentForSourceAndSink() throws ConfigError {
+        Map<String, String> env = Map.of("KAFKA_OPTION_SECURITY_PROTOCOL", "SASL_SSL",
+                "KAFKA_OPTION_SASL_JAAS_CONFIG", "secret", "UNRELATED", "x");
+
+        assertEquals(Map.of("kafka.security.protocol", "SASL_SSL", "kafka.sasl.jaas.config", "secret"),
+                parse(List.of(), env).kafkaOptions());
+    }
+
+    static Stream<Arguments> badValues() {
+        return Stream.of(
+                Arguments.of(Map.of("KAFKA_BROKERS", "localhost"),
+                        "KAFKA_BROKERS=localhost: comma-separated host:port"),
+                Arguments.of(Map.of("KAFKA_BROKERS", "h:70000"),
+                        "KAFKA_BROKERS=h:70000: comma-separated host:port"),
+                Arguments.of(Map.of("KAFKA_BROKERS", "h:1,"), "KAFKA_BROKERS=h:1,: comma-separated"),
+                Arguments.of(Map.of("KAFKA_IN_TOPIC", "bad topic"), "KAFKA_IN_TOPIC=bad topic: 1 to 249 of"),
+                Arguments.of(Map.of("KAFKA_OUT_TOPIC", ".."), "KAFKA_OUT_TOPIC=..: 1 to 249 of"),
+                Arguments.of(Map.of("KAFKA_IN_TOPIC", "same", "KAFKA_OUT_TOPIC", "same"),
+                        "KAFKA_OUT_TOPIC=same: must differ"),
+                Arguments.of(Map.of("STARTING_OFFSETS", "yesterday"),
+                        "STARTING_OFFSETS=yesterday: earliest, latest or JSON"),
+                Arguments.of(Map.of("STARTING_OFFSETS", ""), "STARTING_OFFSETS=: earliest, latest or JSON"),
+                Arguments.of(Map.of("MAX_OFFSETS_PER_TRIGGER", "0"),
+                        "MAX_OFFSETS_PER_TRIGGER=0: a positive whole number"),
+                Arguments.of(Map.of("MAX_OFFSETS_PER_TRIGGER", "-5"),
+                        "MAX_OFFSETS_PER_TRIGGER=-5: a positive whole number"),
+                Arguments.of(Map.of("TRIGGER", "fast"), "TRIGGER=fast: an interval"),
+                Arguments.of(Map.of("TRIGGER", "10 hours"), "TRIGGER=10 hours: an interval"),
+                Arguments.of(Map.of("CHECKPOINT_LOCATION", " "), "CHECKPOINT_LOCATION= : must not be empty"),
+                Arguments.of(Map.of("KAFKA_OPTION_GROUP_ID", "x", "KAFKA_OPTION_AUTO_OFFSET_RESET", "latest"),
+                        "KAFKA_OPTION_AUTO_OFFSET_RESET=latest: set by the app itself"),
+                Arguments.of(Map.of("KAFKA_OPTION_BOOTSTRAP_SERVERS", "h:1"),
+                        "KAFKA_OPTION_BOOTSTRAP_SERVERS=h:1: set by the app itself"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badValues")
+    void badValuesRaiseOneLineNamingTheSettingAndAnExample(Map<String, String> env, String message) {
+        ConfigError error = assertThrows(ConfigError.class, () -> parse(List.of(), env));
+
+        assertTrue(error.getMessage().startsWith(message), error.getMessage());
+        assertTrue(error.getMessage().contains("; e.g. ") && !error.getMessage().contains("\n"));
+    }
+
+    @Test
+    void unknownFlagsAndMissingValuesAreRejected() {
+        assertThrows(ConfigError.class, () -> parse(List.of("--nope", "x"), Map.of()));
+        assertThrows(ConfigError.class, () -> parse(List.of("--brokers"), Map.of()));
+        assertThrows(ConfigError.class, () -> parse(List.of("positional"), Map.of()));
+    }
+
+    @Test
+    void badConfigExits2WithOneErrorLineAndNoStackTrace() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int code = App.run(List.of("--trigger", "soon"), Map.of(), print(out), print(err));
+
+        String errText = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, code);
+        assertTrue(errText.startsWith("ERROR: TRIGGER=soon: "), errText);
+        assertEquals(1, errText.chars().filter(c -> c == '\n').count());
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpListsEveryFlagAndItsEnvironmentVariableAndExits0() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        int code = App.run(List.of("--help"), Map.of(), print(out), print(new ByteArrayOutputStream()));
+
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code);
+        for (Settings.Setting setting : Settings.ALL) {
+            assertTrue(help.contains(setting.flag() + " " + setting.env()), help);
+        }
+    }
+
+    private static PrintStream print(ByteArrayOutputStream buffer) {
+        return new PrintStream(buffer, true, StandardCharsets.UTF_8);
+    }
+}

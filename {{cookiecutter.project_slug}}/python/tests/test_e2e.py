@@ -1,0 +1,282 @@
+"""End to end: the app on a real local Kafka broker, through both run paths.
+
+Records with keys and headers, non-ASCII text, bytes that are not UTF-8, empty values and null
+keys cross a real broker and must come out byte for byte. Stopping, restarting from the
+checkpoint and a SIGKILL mid-stream must lose nothing; the Kafka sink is at-least-once, so
+duplicates are counted and reported, not forbidden. E2E_RECORDS sets N (default 2000).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT / "kafka"))
+import broker as local_kafka  # noqa: E402  (kafka/broker.py: the project's own broker runner)
+
+pytestmark = pytest.mark.e2e
+
+N = int(os.environ.get("E2E_RECORDS", "2000"))
+BIN = Path(sys.executable).parent
+START_TIMEOUT = 300  # the first run resolves the connector from Maven Central
+CONSUME_TIMEOUT = 180
+
+
+@pytest.fixture(scope="module")
+def kafka(tmp_path_factory):
+    """A real single-node broker on free ports, stopped (whole process group) afterwards."""
+    with local_kafka.start(tmp_path_factory.mktemp("kafka"), port=0) as running:
+        yield running
+
+
+@pytest.fixture
+def topics(kafka, request):
+    name = f"e2e-{request.node.name[:40].replace('[', '-').strip(']')}-{uuid.uuid4().hex[:6]}"
+    source, sink = f"{name}-in", f"{name}-out"
+    kafka.create_topics([source, sink], partitions=1)
+    return source, sink
+
+
+@pytest.fixture
+def apps():
+    """Every app process a test starts; all are killed (process group) even if it fails."""
+    started: list[App] = []
+    yield started
+    for app in started:
+        app.kill()
+
+
+class App:
+    """One run of the app in its own process group, logs in files for diagnostics."""
+
+    def __init__(self, command: list[str], env: dict[str, str], log_dir: Path):
+        self.stdout_path, self.stderr_path = log_dir / "stdout.log", log_dir / "stderr.log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
+            self.process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=out,
+                                            stderr=err, start_new_session=True)
+
+    def events(self) -> list[dict]:
+        lines = self.stdout_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return [json.loads(line) for line in lines if line.startswith("{")]
+
+    def wait_for_event(self, name: str, timeout: float = START_TIMEOUT) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [e for e in self.events() if e["event"] == name]
+            if found:
+                return found[0]
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.5)
+        raise AssertionError(f"no '{name}' event (exit {self.process.poll()});\n{self.logs()}")
+
+    def terminate(self, sig: int, timeout: float = 120) -> int:
+        os.kill(self.process.pid, sig)
+        return self.process.wait(timeout)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(30)
+
+    def logs(self) -> str:
+        tail = self.stderr_path.read_text(errors="replace").splitlines()[-30:]
+        return self.stdout_path.read_text(errors="replace") + "\n".join(tail)
+
+
+def start_app(apps, tmp_path, kafka, topics, run_path: str, checkpoint: Path, name: str) -> App:
+    source, sink = topics
+    env = dict(os.environ, KAFKA_BROKERS=kafka.bootstrap, KAFKA_IN_TOPIC=source,
+               KAFKA_OUT_TOPIC=sink, CHECKPOINT_LOCATION=str(checkpoint),
+               SPARK_CONF_DIR=str(PROJECT / "conf"), PYTHONUNBUFFERED="1",
+               PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")  # spark-submit finds pyspark
+    if run_path == "python -m":
+        command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
+    else:
+        command = [str(BIN / "spark-submit"), "--master", "local[2]",
+                   "--py-files", str(package_zip(tmp_path)), "python/main.py"]
+    app = App(command, env, tmp_path / "logs" / name)
+    apps.append(app)
+    return app
+
+
+def package_zip(tmp_path: Path) -> Path:
+    target = tmp_path / "{{ cookiecutter.package_name }}.zip"
+    if not target.exists():
+        subprocess.run([sys.executable, "-m", "zipfile", "-c", str(target),
+                        "{{ cookiecutter.package_name }}"], cwd=PROJECT / "python" / "src",
+                       check=True)
+    return target
+
+
+def make_records(count: int, run: str) -> list[tuple]:
+    """(key, value, headers) with every shape the contract covers; the seq header makes each
+    record unique so duplicates can be counted."""
+    records = []
+    for i in range(count):
+        shape = i % 6
+        key = None if shape == 1 else f"key-{i % 97}".encode()
+        value = {
+            0: f"plain value {i}".encode(),
+            1: f"null key {i}".encode(),
+            2: f"Grüße, 世界 {i} 🚀".encode(),
+            3: bytes([0xFF, 0xFE, 0x00, 0x80, i % 256]),
+            4: b"",
+            5: json.dumps({"id": i, "name": "Zoë"}).encode(),
+        }[shape]
+        headers = [("seq", f"{run}-{i}".encode()), ("shape", bytes([shape]))]
+        if shape == 4:
+            headers.append(("empty", b""))
+        records.append((key, value, headers))
+    return records
+
+
+def produce(kafka, topic: str, records: list[tuple], rate: float | None = None) -> None:
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": kafka.bootstrap, "linger.ms": 5})
+    for i, (key, value, headers) in enumerate(records):
+        producer.produce(topic, key=key, value=value, headers=headers)
+        producer.poll(0)
+        if rate and i % 50 == 0:
+            time.sleep(50 / rate)
+    assert producer.flush(60) == 0, "the producer could not deliver every record"
+
+
+def consume_until(kafka, topic: str, expected: list[tuple], timeout=CONSUME_TIMEOUT) -> list:
+    """Everything on the topic until every expected record has arrived (or the timeout)."""
+    from confluent_kafka import Consumer
+
+    consumer = Consumer({"bootstrap.servers": kafka.bootstrap, "group.id": uuid.uuid4().hex,
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    consumer.subscribe([topic])
+    wanted, seen = Counter(map(freeze, expected)), []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and +(wanted - Counter(seen)):
+            for message in consumer.consume(num_messages=1000, timeout=1.0):
+                assert message.error() is None, message.error()
+                seen.append(freeze((message.key(), message.value(), message.headers() or [])))
+        # Anything still in flight right after the last expected record counts too.
+        for message in consumer.consume(num_messages=10000, timeout=2.0):
+            seen.append(freeze((message.key(), message.value(), message.headers() or [])))
+    finally:
+        consumer.close()
+    return seen
+
+
+def freeze(record) -> tuple:
+    key, value, headers = record
+    return key, value, tuple((name, bytes(v) if v is not None else None) for name, v in headers)
+
+
+def assert_nothing_lost(expected: list[tuple], seen: list[tuple]) -> int:
+    """Every expected record arrived byte for byte; returns how many extra copies arrived."""
+    missing = Counter(map(freeze, expected)) - Counter(seen)
+    assert not missing, f"{sum(missing.values())} records lost, e.g. {next(iter(missing))}"
+    unexpected = set(seen) - set(map(freeze, expected))
+    assert not unexpected, f"records that were never produced: {list(unexpected)[:3]}"
+    return len(seen) - len(expected)
+
+
+def report(name: str, **numbers) -> None:
+    """Measured numbers on stdout (pytest -s) and in e2e-report.json for the README/notes."""
+    line = json.dumps({"test": name, **numbers})
+    print(f"\nE2E {line}", file=sys.__stdout__, flush=True)
+    with open(PROJECT / "build" / "e2e-report.jsonl", "a", encoding="utf-8") as out:
+        out.write(line + "\n")
+
+
+@pytest.fixture(autouse=True)
+def _build_dir():
+    (PROJECT / "build").mkdir(exist_ok=True)
+
+
+@pytest.mark.parametrize("run_path", ["python -m", "spark-submit"])
+def test_every_record_crosses_the_broker_byte_for_byte(apps, tmp_path, kafka, topics, run_path):
+    source, sink = topics
+    records = make_records(N, "a")
+    started = time.monotonic()
+    app = start_app(apps, tmp_path, kafka, topics, run_path, tmp_path / "checkpoint", "run")
+
+    produce(kafka, source, records)
+    seen = consume_until(kafka, sink, records)
+
+    duplicates = assert_nothing_lost(records, seen)
+    assert len(seen) == N + duplicates
+    assert any(e["event"] == "progress" and e["input_rows"] > 0 for e in app.events())
+    report(f"byte-for-byte via {run_path}", records=N, duplicates=duplicates,
+           seconds=round(time.monotonic() - started, 1))
+
+
+def test_sigterm_stops_cleanly_and_restart_resumes_from_the_checkpoint(apps, tmp_path, kafka,
+                                                                       topics):
+    source, sink = topics
+    checkpoint = tmp_path / "checkpoint"
+    first, second = make_records(N, "before-stop"), make_records(N, "while-stopped")
+
+    app = start_app(apps, tmp_path, kafka, topics, "python -m", checkpoint, "first")
+    produce(kafka, source, first)
+    consume_until(kafka, sink, first)
+    exit_code = app.terminate(signal.SIGTERM)
+
+    assert exit_code == 0, app.logs()
+    events = [e["event"] for e in app.events()]
+    assert "stopping" in events and events[-1] == "stopped"
+    assert "Traceback" not in app.stderr_path.read_text(errors="replace")
+
+    produce(kafka, source, second)  # the app is down: these wait in the input topic
+    start_app(apps, tmp_path, kafka, topics, "python -m", checkpoint, "second")
+    seen = consume_until(kafka, sink, first + second)
+
+    duplicates = assert_nothing_lost(first + second, seen)
+    report("restart after SIGTERM", records=2 * N, duplicates=duplicates)
+
+
+def test_sigkill_mid_stream_then_restart_loses_nothing(apps, tmp_path, kafka, topics):
+    source, sink = topics
+    checkpoint = tmp_path / "checkpoint"
+    records = make_records(N, "killed")
+
+    app = start_app(apps, tmp_path, kafka, topics, "python -m", checkpoint, "doomed")
+    app.wait_for_event("started")
+    producer = threading.Thread(target=produce, args=(kafka, source, records),
+                                kwargs={"rate": max(N / 10, 100)})  # spread over ~10 s
+    producer.start()
+    wait_until_some_output(kafka, sink)
+    app.kill()  # SIGKILL to the whole process group, mid-stream
+    producer.join()
+
+    start_app(apps, tmp_path, kafka, topics, "python -m", checkpoint, "restarted")
+    seen = consume_until(kafka, sink, records)
+
+    duplicates = assert_nothing_lost(records, seen)
+    report("restart after SIGKILL mid-stream", records=N, duplicates=duplicates)
+
+
+def wait_until_some_output(kafka, topic: str, timeout: float = START_TIMEOUT) -> None:
+    from confluent_kafka import Consumer
+
+    consumer = Consumer({"bootstrap.servers": kafka.bootstrap, "group.id": uuid.uuid4().hex,
+                         "auto.offset.reset": "earliest"})
+    consumer.subscribe([topic])
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if consumer.consume(num_messages=1, timeout=1.0):
+                return
+        raise AssertionError(f"no output on {topic} within {timeout}s")
+    finally:
+        consumer.close()

@@ -1,0 +1,155 @@
+package {{ cookiecutter.java_package }}
+
+import java.io.PrintStream
+import java.util.concurrent.atomic.AtomicReference
+
+import org.apache.spark.SparkConf
+import org.apache.spark.sql.{DataFrame, SparkSession}
+import org.apache.spark.sql.streaming.{StreamingQuery, Trigger}
+import sun.misc.{Signal, SignalHandler}
+
+/** Kafka -> transform -> Kafka as one Spark Structured Streaming query.
+  *
+  * Records never visit the driver: Spark's Kafka source and sink move them on the executors.
+  * Run it with spark-submit (`make run-scala`); conf/spark-defaults.conf, read through
+  * SPARK_CONF_DIR, pins the connector. Exit codes: 0 stopped cleanly (SIGTERM, Ctrl-C, or an
+  * available-now run that finished), 1 the query failed, 2 bad configuration.
+  */
+object App {
+
+  val AppName = "{{ cookiecutter.project_slug }}"
+  val ExitOk = 0
+  val ExitFailed = 1
+  val ExitBadConfig = 2
+
+  def main(args: Array[String]): Unit =
+    sys.exit(run(args.toSeq, sys.env, System.out, System.err))
+
+  /** The whole app; returns the exit code. */
+  def run(args: Seq[String], env: Map[String, String], out: PrintStream, err: PrintStream): Int = {
+    if (Settings.wantsHelp(args)) {
+      out.print(Settings.usage)
+      return ExitOk
+    }
+    val settings =
+      try Settings.parse(args, env)
+      catch {
+        case error: ConfigError =>
+          err.println(s"ERROR: ${error.getMessage}")
+          return ExitBadConfig
+      }
+
+    val stop = StopRequest.install()
+    val spark = createSession()
+    val query =
+      try startQuery(spark, settings)
+      catch {
+        case error: Exception => // Spark reports a missing connector or a bad option here
+          err.println(s"ERROR: could not start the query: ${firstLine(error)}")
+          spark.stop()
+          return ExitFailed
+      }
+    ProgressLogger.logEvent("started", "app" -> AppName, "brokers" -> settings.brokers,
+      "in_topic" -> settings.inTopic, "out_topic" -> settings.outTopic,
+      "checkpoint" -> settings.checkpoint, "trigger" -> settings.trigger)
+    runUntilStopped(spark, query, stop, err)
+  }
+
+  def createSession(): SparkSession = {
+    val builder = SparkSession.builder().appName(AppName)
+    val spark = (
+      if (new SparkConf().contains("spark.master")) builder
+      else builder.master("local[*]") // started outside spark-submit, e.g. by an IDE
+    ).getOrCreate()
+    spark.streams.addListener(new ProgressLogger)
+    spark
+  }
+
+  def readStream(spark: SparkSession, settings: Settings): DataFrame = {
+    val reader = spark.readStream.format("kafka")
+      .option("kafka.bootstrap.servers", settings.brokers)
+      .option("subscribe", settings.inTopic)
+      .option("startingOffsets", settings.startingOffsets)
+      .option("includeHeaders", "true")
+      .options(settings.kafkaOptions)
+    settings.maxOffsetsPerTrigger.fold(reader)(max => reader.option("maxOffsetsPerTrigger", max))
+      .load()
+  }
+
+  def startQuery(spark: SparkSession, settings: Settings): StreamingQuery = {
+    val writer = Transform(readStream(spark, settings))
+      .writeStream.format("kafka")
+      .queryName(AppName)
+      .option("kafka.bootstrap.servers", settings.brokers)
+      .option("topic", settings.outTopic)
+      .option("checkpointLocation", settings.checkpoint)
+      .options(settings.kafkaOptions)
+    val trigger =
+      if (settings.trigger == Settings.AvailableNow) Trigger.AvailableNow()
+      else Trigger.ProcessingTime(settings.trigger)
+    writer.trigger(trigger).start()
+  }
+
+  /** Waits for the query; on SIGTERM or Ctrl-C stops it cleanly and returns 0. */
+  def runUntilStopped(
+      spark: SparkSession, query: StreamingQuery, stop: StopRequest, err: PrintStream): Int = {
+    val error: Option[Throwable] =
+      try {
+        while (!stop.requested && query.isActive) query.awaitTermination(500)
+        if (stop.requested) None else query.exception
+      } catch {
+        case raised: Exception => if (stop.requested) None else Some(raised) // the query failed
+      }
+    error match {
+      case Some(failure) =>
+        err.println(s"ERROR: the query failed: ${firstLine(failure)}")
+        spark.stop()
+        ExitFailed
+      case None =>
+        stop.signal.foreach(name => ProgressLogger.logEvent("stopping", "signal" -> name))
+        try {
+          query.stop()
+          spark.stop()
+        } catch {
+          case _: Exception => // stopping is best effort: the process exits next
+        }
+        ProgressLogger.logEvent("stopped", "app" -> AppName)
+        ExitOk
+    }
+  }
+
+  def firstLine(error: Throwable): String = {
+    val text = Option(error.getMessage).map(_.strip()).getOrElse("")
+    if (text.isEmpty) error.getClass.getSimpleName else ProgressLogger.firstLine(text)
+  }
+
+  /** SIGTERM and Ctrl-C (SIGINT) ask the run loop to stop the query. The handler replaces the
+    * JVM's default one, which would run shutdown hooks and exit with 143 or 130 while the query
+    * is still writing; later signals are ignored so that a second Ctrl-C cannot cut the stop
+    * short. sun.misc.Signal is the supported JDK API for this (module jdk.unsupported).
+    */
+  final class StopRequest private () {
+    private val received = new AtomicReference[String]()
+
+    def requested: Boolean = received.get != null
+
+    def signal: Option[String] = Option(received.get)
+  }
+
+  object StopRequest {
+    def install(): StopRequest = {
+      val request = new StopRequest
+      for (name <- Seq("TERM", "INT")) {
+        try {
+          Signal.handle(new Signal(name), new SignalHandler {
+            override def handle(signal: Signal): Unit =
+              request.received.compareAndSet(null, "SIG" + signal.getName)
+          })
+        } catch {
+          case _: IllegalArgumentException => // -Xrs, or reserved by the JVM: keep the default
+        }
+      }
+      request
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package {{ cookiecutter.java_package }}
+
+import java.io.IOException
+import java.util.Locale
+
+import com.fasterxml.jackson.core.json.JsonReadFeature
+import com.fasterxml.jackson.databind.DeserializationFeature
+import com.fasterxml.jackson.databind.json.JsonMapper
+
+/** Runtime settings. Each one comes from its command-line flag, else its environment variable,
+  * else its default. The same names, defaults and error lines hold for every variant (README).
+  *
+  * @param maxOffsetsPerTrigger None when there is no cap
+  * @param kafkaOptions extra `kafka.*` client options for source and sink alike
+  */
+final case class Settings(
+    brokers: String,
+    inTopic: String,
+    outTopic: String,
+    checkpoint: String,
+    startingOffsets: String,
+    maxOffsetsPerTrigger: Option[Long],
+    trigger: String,
+    kafkaOptions: Map[String, String])
+
+/** A setting has a bad value; getMessage is the one-line message for the user. */
+final class ConfigError(message: String) extends Exception(message, null, false, false)
+
+object ConfigError {
+
+  /** `<name>=<value>: <rule>; e.g. <example>`, as in every variant. */
+  def apply(name: String, value: String, rule: String, example: String): ConfigError =
+    new ConfigError(s"$name=$value: $rule; e.g. $example")
+}
+
+object Settings {
+
+  val AvailableNow = "available-now"
+  val DefaultCheckpoint = "checkpoints/scala"
+
+  /** Extra Kafka client options come from the environment only, so secrets never land in a
+    * file: KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL becomes kafka.security.protocol=SASL_SSL.
+    */
+  val KafkaOptionPrefix = "KAFKA_OPTION_"
+
+  /** Spark manages these itself and rejects them (see Spark's Kafka integration guide). */
+  val KafkaOptionsSetBySpark: Set[String] = Set(
+    "auto.offset.reset", "enable.auto.commit", "interceptor.classes",
+    "key.deserializer", "value.deserializer", "key.serializer", "value.serializer")
+
+  private val Topic = "[a-zA-Z0-9._-]{1,249}".r
+  private val Broker =
+    """([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})""".r
+  private val Interval = "\\d+ (millisecond|second|minute)s?".r
+  private val Json = JsonMapper.builder()
+    .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+    .build()
+
+  /** One setting: its flag, environment variable, default and help text. */
+  final case class Setting(flag: String, env: String, default: Option[String], help: String)
+
+  val Brokers = Setting("--brokers", "KAFKA_BROKERS", Some("{{ cookiecutter.kafka_brokers }}"),
+    "Kafka bootstrap servers, host:port[,host:port...]")
+  val InTopic = Setting("--in-topic", "KAFKA_IN_TOPIC", Some("{{ cookiecutter.input_topic }}"),
+    "topic to read")
+  val OutTopic = Setting("--out-topic", "KAFKA_OUT_TOPIC", Some("{{ cookiecutter.output_topic }}"),
+    "topic to write")
+  val Checkpoint = Setting("--checkpoint", "CHECKPOINT_LOCATION", Some(DefaultCheckpoint),
+    "checkpoint directory: it holds the consumed offsets, keep it durable")
+  val StartingOffsets = Setting("--starting-offsets", "STARTING_OFFSETS", Some("earliest"),
+    "earliest, latest or per-partition JSON; used by a new checkpoint only")
+  val MaxOffsetsPerTrigger = Setting("--max-offsets-per-trigger", "MAX_OFFSETS_PER_TRIGGER", None,
+    "cap on records per micro-batch (default: no cap)")
+  val Trigger = Setting("--trigger", "TRIGGER", Some("0 seconds"),
+    s"micro-batch interval such as '10 seconds', or '$AvailableNow' to process what is there " +
+      "and stop")
+
+  val All: Seq[Setting] =
+    Seq(Brokers, InTopic, OutTopic, Checkpoint, StartingOffsets, MaxOffsetsPerTrigger, Trigger)
+
+  /** Settings from flags > environment > defaults; throws ConfigError on a bad value. */
+  def parse(args: Seq[String], env: Map[String, String]): Settings = {
+    val flags = parseFlags(args)
+    def value(setting: Setting): Option[String] =
+      flags.get(setting).orElse(env.get(setting.env)).orElse(setting.default)
+
+    val settings = Settings(
+      brokers = checkBrokers(value(Brokers).get),
+      inTopic = checkTopic(InTopic, value(InTopic).get),
+      outTopic = checkTopic(OutTopic, value(OutTopic).get),
+      checkpoint = checkNonEmpty(Checkpoint, value(Checkpoint).get, DefaultCheckpoint),
+      startingOffsets = checkStartingOffsets(value(StartingOffsets).get),
+      maxOffsetsPerTrigger = checkMaxOffsets(value(MaxOffsetsPerTrigger)),
+      trigger = checkTrigger(value(Trigger).get),
+      kafkaOptions = kafkaOptions(env))
+    if (settings.inTopic == settings.outTopic) {
+      throw ConfigError(OutTopic.env, settings.outTopic,
+        "must differ from the input topic, or the app reads its own output", "topic2")
+    }
+    settings
+  }
+
+  /** True when the arguments ask for the usage text. */
+  def wantsHelp(args: Seq[String]): Boolean = args.contains("--help") || args.contains("-h")
+
+  /** The --help text: every flag with its environment variable and default. */
+  def usage: String = {
+    val options = ("-h, --help", "show this help message and exit") +: All.map { s =>
+      (s"${s.flag} ${s.env}", s"${s.help} (env ${s.env}, default ${s.default.getOrElse("unset")})")
+    }
+    "usage: spark-submit --class {{ cookiecutter.java_package }}.App " +
+      "scala/target/{{ cookiecutter.project_slug }}-scala.jar [options]\n\n" +
+      {{ cookiecutter.description | tojson }} + "\n\noptions:\n" +
+      options.map { case (names, help) => f"  $names%-40s $help%n" }.mkString +
+      s"\nExtra Kafka client options: $KafkaOptionPrefix<NAME>=value in the environment, " +
+      "e.g. KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL.\n"
+  }
+
+  /** `--name value` or `--name=value`; the last one wins. */
+  private def parseFlags(args: Seq[String]): Map[Setting, String] = {
+    var flags = Map.empty[Setting, String]
+    var rest = args.toList
+    while (rest.nonEmpty) {
+      val arg = rest.head
+      val equals = arg.indexOf('=')
+      val flag = if (arg.startsWith("--") && equals > 0) arg.substring(0, equals) else arg
+      val setting = All.find(_.flag == flag).getOrElse(
+        throw new ConfigError(s"unrecognized argument: $arg; see --help"))
+      rest match {
+        case _ :: tail if flag != arg =>
+          flags += setting -> arg.substring(equals + 1)
+          rest = tail
+        case _ :: next :: tail if !next.startsWith("--") =>
+          flags += setting -> next
+          rest = tail
+        case _ =>
+          throw new ConfigError(s"$flag expects one value (${setting.env}); see --help")
+      }
+    }
+    flags
+  }
+
+  def checkBrokers(value: String): String = {
+    val entries = value.split(",", -1).map(_.strip())
+    val valid = entries.forall {
+      case Broker(_, _, port) => port.toInt >= 1 && port.toInt <= 65535
+      case _ => false
+    }
+    if (!valid) {
+      throw ConfigError(Brokers.env, value,
+        "comma-separated host:port with port 1..65535", "localhost:9092")
+    }
+    entries.mkString(",")
+  }
+
+  def checkTopic(setting: Setting, value: String): String = value match {
+    case Topic() if value != "." && value != ".." => value
+    case _ =>
+      throw ConfigError(setting.env, value, "1 to 249 of [a-zA-Z0-9._-], not '.' or '..'", "topic1")
+  }
+
+  def checkNonEmpty(setting: Setting, value: String, example: String): String = {
+    if (value.isBlank()) throw ConfigError(setting.env, value, "must not be empty", example)
+    value
+  }
+
+  def checkStartingOffsets(value: String): String = {
+    def isJson: Boolean =
+      try {
+        val parsed = Json.readTree(value)
+        parsed != null && !parsed.isMissingNode
+      } catch {
+        case _: IOException => false
+      }
+    if (value == "earliest" || value == "latest" || isJson) value
+    else {
+      throw ConfigError(StartingOffsets.env, value,
+        "earliest, latest or JSON like {\"topic1\":{\"0\":-2}}", "earliest")
+    }
+  }
+
+  def checkMaxOffsets(value: Option[String]): Option[Long] = value.filter(_.nonEmpty).map { text =>
+    val number =
+      if (text.forall(c => c >= '0' && c <= '9')) scala.util.Try(text.toLong).toOption else None
+    number.filter(_ >= 1).getOrElse(
+      throw ConfigError(MaxOffsetsPerTrigger.env, text, "a positive whole number", "100000"))
+  }
+
+  def checkTrigger(value: String): String = value match {
+    case AvailableNow | Interval(_) => value
+    case _ =>
+      throw ConfigError(Trigger.env, value,
+        s"an interval '<n> milliseconds|seconds|minutes' or '$AvailableNow'", "10 seconds")
+  }
+
+  /** KAFKA_OPTION_<NAME>=value becomes kafka.<name>=value, for source and sink alike. */
+  def kafkaOptions(env: Map[String, String]): Map[String, String] =
+    env.toSeq.sortBy(_._1).collect {
+      case (key, value) if key.startsWith(KafkaOptionPrefix) && key.length > KafkaOptionPrefix.length =>
+        val name = key.substring(KafkaOptionPrefix.length).toLowerCase(Locale.ROOT).replace('_', '.')
+        if (KafkaOptionsSetBySpark(name) || name == "bootstrap.servers") {
+          throw ConfigError(key, value, "set by the app itself; use the matching setting instead " +
+            "(e.g. KAFKA_BROKERS, STARTING_OFFSETS)", "KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL")
+        }
+        s"kafka.$name" -> value
+    }.toMap
+}

@@ -1,0 +1,128 @@
+package {{ cookiecutter.java_package }}
+
+import java.io.{ByteArrayOutputStream, PrintStream}
+import java.nio.charset.StandardCharsets.UTF_8
+
+/** Settings: flag > environment > default, and one clear line for every bad value. */
+class SettingsSuite extends munit.FunSuite {
+
+  private val defaults = Settings.parse(Seq.empty, Map.empty)
+
+  test("defaults come from the template answers") {
+    assertEquals(defaults.brokers, "{{ cookiecutter.kafka_brokers }}")
+    assertEquals(defaults.inTopic, "{{ cookiecutter.input_topic }}")
+    assertEquals(defaults.outTopic, "{{ cookiecutter.output_topic }}")
+    assertEquals(defaults.startingOffsets, "earliest")
+    assert(defaults.maxOffsetsPerTrigger.isEmpty)
+    assertEquals(defaults.trigger, "0 seconds")
+    assert(defaults.kafkaOptions.isEmpty)
+  }
+
+  test("checkpoint defaults to a project-local directory, not /tmp") {
+    assertEquals(defaults.checkpoint, "checkpoints/scala")
+    assert(!defaults.checkpoint.startsWith("/tmp"))
+  }
+
+  test("environment overrides default") {
+    val env = Map("KAFKA_BROKERS" -> "k1:9092,k2:9093", "KAFKA_IN_TOPIC" -> "in",
+      "KAFKA_OUT_TOPIC" -> "out", "CHECKPOINT_LOCATION" -> "/data/cp",
+      "STARTING_OFFSETS" -> "latest", "MAX_OFFSETS_PER_TRIGGER" -> "500", "TRIGGER" -> "10 seconds")
+
+    val settings = Settings.parse(Seq.empty, env)
+
+    assertEquals(settings.brokers, "k1:9092,k2:9093")
+    assertEquals((settings.inTopic, settings.outTopic), ("in", "out"))
+    assertEquals((settings.checkpoint, settings.startingOffsets), ("/data/cp", "latest"))
+    assertEquals((settings.maxOffsetsPerTrigger, settings.trigger), (Some(500L), "10 seconds"))
+  }
+
+  test("flag overrides environment") {
+    val env = Map("KAFKA_IN_TOPIC" -> "from-env", "TRIGGER" -> "10 seconds")
+
+    val settings =
+      Settings.parse(Seq("--in-topic", "from-flag", "--trigger", "available-now"), env)
+
+    assertEquals((settings.inTopic, settings.trigger), ("from-flag", "available-now"))
+  }
+
+  test("flags also take --name=value and the last one wins") {
+    val settings = Settings.parse(
+      Seq("--brokers=a:1", "--max-offsets-per-trigger", "7", "--brokers", " b:2 , c:3"), Map.empty)
+
+    assertEquals(settings.brokers, "b:2,c:3")
+    assert(settings.maxOffsetsPerTrigger.contains(7L))
+  }
+
+  test("starting offsets accept per-partition JSON") {
+    val json = """{"topic1":{"0":-2}}"""
+
+    assertEquals(Settings.parse(Seq("--starting-offsets", json), Map.empty).startingOffsets, json)
+  }
+
+  test("extra Kafka options come from the environment, for source and sink") {
+    val env = Map("KAFKA_OPTION_SECURITY_PROTOCOL" -> "SASL_SSL",
+      "KAFKA_OPTION_SASL_JAAS_CONFIG" -> "secret", "UNRELATED" -> "x")
+
+    assertEquals(Settings.parse(Seq.empty, env).kafkaOptions,
+      Map("kafka.security.protocol" -> "SASL_SSL", "kafka.sasl.jaas.config" -> "secret"))
+  }
+
+  private val badValues: Seq[(Map[String, String], String)] = Seq(
+    Map("KAFKA_BROKERS" -> "localhost") -> "KAFKA_BROKERS=localhost: comma-separated host:port",
+    Map("KAFKA_BROKERS" -> "h:70000") -> "KAFKA_BROKERS=h:70000: comma-separated host:port",
+    Map("KAFKA_BROKERS" -> "h:1,") -> "KAFKA_BROKERS=h:1,: comma-separated",
+    Map("KAFKA_IN_TOPIC" -> "bad topic") -> "KAFKA_IN_TOPIC=bad topic: 1 to 249 of",
+    Map("KAFKA_OUT_TOPIC" -> "..") -> "KAFKA_OUT_TOPIC=..: 1 to 249 of",
+    Map("KAFKA_IN_TOPIC" -> "same", "KAFKA_OUT_TOPIC" -> "same") ->
+      "KAFKA_OUT_TOPIC=same: must differ",
+    Map("STARTING_OFFSETS" -> "yesterday") -> "STARTING_OFFSETS=yesterday: earliest, latest or JSON",
+    Map("STARTING_OFFSETS" -> "") -> "STARTING_OFFSETS=: earliest, latest or JSON",
+    Map("MAX_OFFSETS_PER_TRIGGER" -> "0") -> "MAX_OFFSETS_PER_TRIGGER=0: a positive whole number",
+    Map("MAX_OFFSETS_PER_TRIGGER" -> "-5") -> "MAX_OFFSETS_PER_TRIGGER=-5: a positive whole number",
+    Map("TRIGGER" -> "fast") -> "TRIGGER=fast: an interval",
+    Map("TRIGGER" -> "10 hours") -> "TRIGGER=10 hours: an interval",
+    Map("CHECKPOINT_LOCATION" -> " ") -> "CHECKPOINT_LOCATION= : must not be empty",
+    Map("KAFKA_OPTION_GROUP_ID" -> "x", "KAFKA_OPTION_AUTO_OFFSET_RESET" -> "latest") ->
+      "KAFKA_OPTION_AUTO_OFFSET_RESET=latest: set by the app itself",
+    Map("KAFKA_OPTION_BOOTSTRAP_SERVERS" -> "h:1") ->
+      "KAFKA_OPTION_BOOTSTRAP_SERVERS=h:1: set by the app itself")
+
+  for ((env, message) <- badValues) {
+    test(s"bad value raises one line naming the setting and an example: $message") {
+      val error = intercept[ConfigError](Settings.parse(Seq.empty, env))
+
+      assert(error.getMessage.startsWith(message), error.getMessage)
+      assert(error.getMessage.contains("; e.g. ") && !error.getMessage.contains("\n"))
+    }
+  }
+
+  test("unknown flags and missing values are rejected") {
+    intercept[ConfigError](Settings.parse(Seq("--nope", "x"), Map.empty))
+    intercept[ConfigError](Settings.parse(Seq("--brokers"), Map.empty))
+    intercept[ConfigError](Settings.parse(Seq("positional"), Map.empty))
+  }
+
+  test("bad config exits 2 with one error line and no stack trace") {
+    val (out, err) = (new ByteArrayOutputStream, new ByteArrayOutputStream)
+
+    val code = App.run(Seq("--trigger", "soon"), Map.empty, print(out), print(err))
+
+    val errText = err.toString(UTF_8.name)
+    assertEquals(code, 2)
+    assert(errText.startsWith("ERROR: TRIGGER=soon: "), errText)
+    assertEquals(errText.count(_ == '\n'), 1)
+    assertEquals(out.size, 0)
+  }
+
+  test("--help lists every flag and its environment variable, and exits 0") {
+    val out = new ByteArrayOutputStream
+
+    val code = App.run(Seq("--help"), Map.empty, print(out), print(new ByteArrayOutputStream))
+
+    val help = out.toString(UTF_8.name)
+    assertEquals(code, 0)
+    Settings.All.foreach(setting => assert(help.contains(s"${setting.flag} ${setting.env}")))
+  }
+
+  private def print(buffer: ByteArrayOutputStream) = new PrintStream(buffer, true, UTF_8.name)
+}

@@ -1,0 +1,41 @@
+package {{ cookiecutter.java_package }}
+
+import org.apache.spark.sql.types.{BinaryType, DataType}
+
+import Records.Record
+
+/** The transform on a local SparkSession with static DataFrames: no Kafka involved. */
+class TransformSuite extends munit.FunSuite {
+
+  private lazy val spark = LocalSpark.spark
+
+  test("output has only the columns the Kafka sink writes") {
+    val output = Transform(Records.sourceFrame(spark, Seq.empty))
+
+    assertEquals(output.columns.toSeq, Seq("key", "value", "headers"))
+    assertEquals(output.schema("value").dataType, BinaryType: DataType)
+  }
+
+  test("keeps key, value and headers bytes") {
+    val record = Record(Some("k".getBytes.toSeq), Some(Seq[Byte](-1, 0, 'v')),
+      Some(Seq("h" -> Some(Seq[Byte](1)))))
+
+    val rows = Transform(Records.sourceFrame(spark, Seq(record))).collect().toSeq
+
+    assertEquals(Records.fromRows(rows), Seq(record))
+  }
+
+  test("applies to a streaming DataFrame without actions on the driver") {
+    // Built from Spark's "rate" test source with the Kafka source's columns. Calling
+    // collect(), count() or show() on it would throw: streams only run through writeStream.
+    val stream = spark.readStream.format("rate").load().selectExpr(
+      "cast(cast(value as string) as binary) as key", "cast('v' as binary) as value",
+      "'input' as topic", "0 as partition", "value as offset", "timestamp", "0 as timestampType",
+      "cast(null as array<struct<key:string,value:binary>>) as headers")
+
+    val output = Transform(stream)
+
+    assert(output.isStreaming)
+    assertEquals(output.columns.toSeq, Seq("key", "value", "headers"))
+  }
+}
