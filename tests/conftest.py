@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -64,6 +67,50 @@ def pyspark_venv(spark_version: str) -> Path:
                         "pytest>=8", "ruff>=0.6", "confluent-kafka>=2.4"], check=True)
         ready.touch()
     return venv
+
+
+def make(project: Path, *targets: str, venv: Path, timeout: float = 1800,
+         env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the generated project's own Makefile with the given venv."""
+    return subprocess.run(["make", "--no-print-directory", *targets, f"VENV={venv}"],
+                          cwd=project, capture_output=True, text=True, timeout=timeout,
+                          env=None if env is None else {**os.environ, **env})
+
+
+def tail(result: subprocess.CompletedProcess, lines: int = 60) -> str:
+    return "\n".join((result.stdout + result.stderr).splitlines()[-lines:])
+
+
+SPARK_OR_KAFKA = re.compile(r"kafka\.Kafka|org\.apache\.spark\.deploy\.SparkSubmit|pyspark")
+
+
+def spark_and_kafka_processes() -> dict[int, str]:
+    """pid -> command line of every broker or Spark process on this machine."""
+    found = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                raw = (proc / "cmdline").read_bytes()
+            except OSError:
+                continue
+            cmdline = raw.replace(b"\0", b" ").decode(errors="replace")
+            if SPARK_OR_KAFKA.search(cmdline) and int(proc.name) != os.getpid():
+                found[int(proc.name)] = cmdline
+    return found
+
+
+@pytest.fixture
+def no_orphans():
+    """Fails the test if it leaves a broker or Spark process running."""
+    before = set(spark_and_kafka_processes())
+    yield
+    deadline = time.monotonic() + 30  # processes being stopped may take a moment to exit
+    while True:
+        left = {pid: cmd for pid, cmd in spark_and_kafka_processes().items() if pid not in before}
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert not left, "processes left running: " + "; ".join(c[:120] for c in left.values())
 
 
 @pytest.fixture(scope="session")

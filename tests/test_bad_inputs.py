@@ -4,6 +4,7 @@ a non-zero exit, and no directory left behind."""
 import re
 
 import pytest
+
 from conftest import render_cli
 
 # A stack frame inside the pre-gen hook's functions would mean our code crashed.
@@ -38,7 +39,8 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize("answers, first_line", BAD_INPUTS, ids=[" ".join(a)[:40] for a, _ in BAD_INPUTS])
+@pytest.mark.parametrize("answers, first_line", BAD_INPUTS,
+                         ids=[" ".join(answers)[:40] for answers, _ in BAD_INPUTS])
 def test_bad_input_fails_with_one_clear_line_and_leaves_nothing(tmp_path, answers, first_line):
     out = tmp_path / "out"
     out.mkdir()

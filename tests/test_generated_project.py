@@ -2,22 +2,12 @@
 vectors for the newest 3.x and 4.x lines."""
 
 import re
-import subprocess
 
 import pytest
-from conftest import NEWEST_3X, NEWEST_4X, pyspark_venv, render
+
+from conftest import NEWEST_3X, NEWEST_4X, make, pyspark_venv, render, tail
 
 pytestmark = pytest.mark.slow
-
-
-def make(project, *targets, venv, timeout=1200):
-    """Run the generated project's own Makefile; returns the completed process."""
-    return subprocess.run(["make", *targets, f"VENV={venv}"], cwd=project, capture_output=True,
-                          text=True, timeout=timeout)
-
-
-def tail(result, lines=40):
-    return "\n".join((result.stdout + result.stderr).splitlines()[-lines:])
 
 
 @pytest.mark.parametrize("spark_version", [NEWEST_3X, NEWEST_4X])

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from conftest import SPARK_LINES, TEMPLATE_JSON, load_hook
 
 pre = load_hook("pre_gen_project")

@@ -5,6 +5,7 @@ import json
 import urllib.request
 
 import pytest
+
 from conftest import DEFAULT_SPARK, SPARK_LINES, load_hook
 
 pytestmark = pytest.mark.network
@@ -48,4 +49,4 @@ def test_connector_jar_and_pom_are_on_maven_central(version, scala_binary):
 def test_default_is_the_verified_release_of_the_newest_line():
     newest = max(SPARK_LINES, key=lambda line: tuple(map(int, line.split("."))))
 
-    assert DEFAULT_SPARK == SPARK_LINES[newest]["verified"]
+    assert SPARK_LINES[newest]["verified"] == DEFAULT_SPARK

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import ROOT, SPARK_LINES, VERIFIED_VERSIONS, load_hook, render
 
 text_files = load_hook("post_gen_project").text_files
