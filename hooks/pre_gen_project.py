@@ -24,6 +24,8 @@ JAVA_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 TOPIC = re.compile(r"[a-zA-Z0-9._-]{1,249}")
 HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
 SPARK_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+INTERVAL = r"\d+ (millisecond|second|minute)s?"
+TRIGGER = re.compile(rf"{INTERVAL}|available-now|real-time( {INTERVAL})?")
 BOOLEAN_WORDS = {"1": True, "true": True, "t": True, "yes": True, "y": True, "on": True,
                  "0": False, "false": False, "f": False, "no": False, "n": False, "off": False}
 
@@ -120,6 +122,17 @@ def spark_line(version: str, lines: dict) -> dict:
     return lines[line]
 
 
+def check_trigger(value: str, row: dict, spark_version: str) -> None:
+    if not TRIGGER.fullmatch(value):
+        raise InputError("trigger", value,
+                         "a micro-batch interval '<n> milliseconds|seconds|minutes', "
+                         "'available-now' or 'real-time [<checkpoint interval>]'", "0 seconds")
+    if value.startswith("real-time") and not row.get("real_time"):
+        raise InputError("trigger", value,
+                         f"real-time mode needs Spark 4.2 or newer (pyspark {spark_version} has "
+                         "no trigger(realTime=...))", "0 seconds")
+
+
 def check_boolean(field: str, value: object) -> bool:
     if isinstance(value, bool):
         return value
@@ -146,6 +159,7 @@ def validate(answers: dict) -> list[str]:
     check_brokers(answers["kafka_brokers"])
     check_topics(answers["input_topic"], answers["output_topic"])
     row = spark_line(answers["spark_version"], answers["_spark_lines"])
+    check_trigger(answers["trigger"], row, answers["spark_version"])
     if answers["spark_version"] != row["verified"]:
         return [f"WARNING: spark_version={answers['spark_version']} is not the verified release "
                 f"of its line ({row['verified']}): make sure pyspark and "

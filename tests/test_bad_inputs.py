@@ -36,6 +36,9 @@ BAD_INPUTS = [
     (["spark_version=latest"], "ERROR: spark_version=latest: an exact version MAJOR.MINOR.PATCH"),
     (["include_java=maybe"], "ERROR: include_java=maybe: yes or no; e.g. no"),
     (["include_scala=2"], "ERROR: include_scala=2: yes or no; e.g. no"),
+    (["trigger=asap"], "ERROR: trigger=asap: a micro-batch interval"),
+    (["spark_version=3.5.7", "trigger=real-time"], "ERROR: trigger=real-time: real-time mode "
+                                                   "needs Spark 4.2 or newer"),
 ]
 
 

@@ -14,7 +14,7 @@ DEFAULT_ANSWERS = {
     "java_package": "com.example.kappaapp", "description": "d", "author": "a",
     "spark_version": TEMPLATE_JSON["spark_version"], "include_java": False, "include_scala": False,
     "kafka_brokers": "localhost:9092", "input_topic": "topic1", "output_topic": "topic2",
-    "_spark_lines": SPARK_LINES,
+    "trigger": "0 seconds", "_spark_lines": SPARK_LINES,
 }
 
 
@@ -46,6 +46,8 @@ def test_default_answers_are_valid_without_warnings():
                                "lines: 3.5, 4.0, 4.1, 4.2"),
     ("include_java", "maybe", "include_java=maybe: yes or no"),
     ("description", "two\nlines", "description=two\nlines: one non-empty line"),
+    ("trigger", "fast", "trigger=fast: a micro-batch interval"),
+    ("trigger", "10 hours", "trigger=10 hours: a micro-batch interval"),
 ])
 def test_bad_answer_raises_one_rule_with_an_example(field, value, message):
     answers = dict(DEFAULT_ANSWERS, **{field: value})
@@ -66,6 +68,20 @@ def test_good_broker_lists_pass(value):
 @pytest.mark.parametrize("value", ["yes", "YES", "y", "true", "1", True, "no", "false", False])
 def test_booleans_accept_the_usual_words(value):
     assert pre.check_boolean("include_java", value) in (True, False)
+
+
+@pytest.mark.parametrize("trigger", ["0 seconds", "500 milliseconds", "1 minute",
+                                     "available-now", "real-time", "real-time 30 seconds"])
+def test_triggers_accepted_on_the_newest_line(trigger):
+    assert pre.validate(dict(DEFAULT_ANSWERS, trigger=trigger)) == []
+
+
+@pytest.mark.parametrize("version", ["3.5.7", "4.0.4", "4.1.3"])
+def test_real_time_is_refused_where_pyspark_lacks_it(version):
+    with pytest.raises(pre.InputError) as raised:
+        pre.validate(dict(DEFAULT_ANSWERS, spark_version=version, trigger="real-time"))
+
+    assert str(raised.value).startswith("trigger=real-time: real-time mode needs Spark 4.2")
 
 
 def test_unverified_patch_of_a_supported_line_is_accepted_with_a_warning():

@@ -13,7 +13,7 @@ def test_defaults_come_from_the_template_answers():
     assert DEFAULTS.out_topic == "{{ cookiecutter.output_topic }}"
     assert DEFAULTS.starting_offsets == "earliest"
     assert DEFAULTS.max_offsets_per_trigger is None
-    assert DEFAULTS.trigger == "0 seconds"
+    assert DEFAULTS.trigger == "{{ cookiecutter.trigger }}"
     assert DEFAULTS.kafka_options == {}
 
 
@@ -41,6 +41,12 @@ def test_flag_overrides_environment():
     settings = parse_settings(["--in-topic", "from-flag", "--trigger", "available-now"], env)
 
     assert (settings.in_topic, settings.trigger) == ("from-flag", "available-now")
+
+
+@pytest.mark.parametrize("trigger", ["0 seconds", "250 milliseconds", "1 minute",
+                                     "available-now", "real-time", "real-time 30 seconds"])
+def test_every_trigger_form_is_accepted(trigger):
+    assert parse_settings(["--trigger", trigger], {}).trigger == trigger
 
 
 def test_extra_kafka_options_come_from_the_environment_for_source_and_sink():

@@ -13,7 +13,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import AVAILABLE_NOW, ConfigError, Settings, parse_settings
+from .config import (
+    AVAILABLE_NOW,
+    REAL_TIME,
+    REAL_TIME_DEFAULT_INTERVAL,
+    ConfigError,
+    Settings,
+    parse_settings,
+)
 from .progress import ProgressLogger, log_event
 from .transform import transform
 
@@ -80,11 +87,18 @@ def start_query(spark, settings: Settings):
         .option("checkpointLocation", settings.checkpoint)
         .options(**settings.kafka_options)
     )
-    if settings.trigger == AVAILABLE_NOW:
-        writer = writer.trigger(availableNow=True)
-    else:
-        writer = writer.trigger(processingTime=settings.trigger)
-    return writer.start()
+    return with_trigger(writer, settings.trigger).start()
+
+
+def with_trigger(writer, trigger: str):
+    """Micro-batches (an interval), available-now, or real-time mode (update output mode)."""
+    if trigger == AVAILABLE_NOW:
+        return writer.trigger(availableNow=True)
+    real_time = REAL_TIME.fullmatch(trigger)
+    if real_time:
+        interval = real_time["checkpoint_interval"] or REAL_TIME_DEFAULT_INTERVAL
+        return writer.outputMode("update").trigger(realTime=interval)
+    return writer.trigger(processingTime=trigger)
 
 
 def run_until_stopped(spark, query) -> int:

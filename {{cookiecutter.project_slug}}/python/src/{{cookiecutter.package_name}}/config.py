@@ -25,6 +25,10 @@ TOPIC = re.compile(r"[a-zA-Z0-9._-]{1,249}")
 BROKER = re.compile(r"([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})")
 INTERVAL = re.compile(r"\d+ (millisecond|second|minute)s?")
 AVAILABLE_NOW = "available-now"
+# Real-time mode (Spark 4.2+ from Python): records flow continuously; the interval is only
+# how often it checkpoints, not a latency target.
+REAL_TIME = re.compile(r"real-time( (?P<checkpoint_interval>\d+ (millisecond|second|minute)s?))?")
+REAL_TIME_DEFAULT_INTERVAL = "5 minutes"
 
 
 class ConfigError(ValueError):
@@ -56,9 +60,9 @@ SETTINGS = {
                                 "checkpoint only"),
     "max_offsets_per_trigger": Setting("--max-offsets-per-trigger", "MAX_OFFSETS_PER_TRIGGER",
                                        None, "cap on records per micro-batch (default: no cap)"),
-    "trigger": Setting("--trigger", "TRIGGER", "0 seconds",
-                       f"micro-batch interval such as '10 seconds', or '{AVAILABLE_NOW}' to "
-                       "process what is there and stop"),
+    "trigger": Setting("--trigger", "TRIGGER", "{{ cookiecutter.trigger }}",
+                       f"micro-batch interval such as '10 seconds', '{AVAILABLE_NOW}' to "
+                       "process what is there and stop, or 'real-time [<checkpoint interval>]'"),
 }
 
 
@@ -154,11 +158,11 @@ def check_max_offsets(value: str | None) -> int | None:
 
 
 def check_trigger(value: str) -> str:
-    if value == AVAILABLE_NOW or INTERVAL.fullmatch(value):
+    if value == AVAILABLE_NOW or INTERVAL.fullmatch(value) or REAL_TIME.fullmatch(value):
         return value
     raise ConfigError("TRIGGER", value,
-                      f"an interval '<n> milliseconds|seconds|minutes' or '{AVAILABLE_NOW}'",
-                      "10 seconds")
+                      f"an interval '<n> milliseconds|seconds|minutes', '{AVAILABLE_NOW}' or "
+                      "'real-time [<interval>]'", "10 seconds")
 
 
 def kafka_options(environ: Mapping[str, str]) -> dict[str, str]:
