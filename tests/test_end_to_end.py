@@ -26,7 +26,7 @@ def test_default_project_passes_its_end_to_end_tests(tmp_path, no_orphans):
     print("\n" + "\n".join(json.dumps(row) for row in report))
     assert {row["test"] for row in report} == {
         "byte-for-byte via python -m", "byte-for-byte via spark-submit",
-        "restart after SIGTERM", "restart after SIGKILL mid-stream"}
+        "restart after Ctrl-C", "restart after SIGKILL mid-stream"}
 
 
 def test_make_demo_shows_messages_flowing_and_cleans_up(tmp_path, no_orphans):

@@ -83,8 +83,16 @@ class App:
         raise AssertionError(f"no '{name}' event (exit {self.process.poll()});\n{self.logs()}")
 
     def terminate(self, sig: int, timeout: float = 120) -> int:
-        os.kill(self.process.pid, sig)
+        """Signal the whole process group, as a terminal (Ctrl-C) or a container stop does."""
+        os.killpg(self.process.pid, sig)
         return self.process.wait(timeout)
+
+    def assert_stopped_cleanly(self, exit_code: int) -> None:
+        events = [e["event"] for e in self.events()]
+        assert exit_code == 0, self.logs()
+        assert "stopping" in events and events[-1] == "stopped", events
+        assert "Traceback" not in self.stderr_path.read_text(errors="replace")
+        assert "\n\tat " not in self.stderr_path.read_text(errors="replace")  # no JVM trace
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -217,11 +225,12 @@ def test_every_record_crosses_the_broker_byte_for_byte(apps, tmp_path, kafka, to
     duplicates = assert_nothing_lost(records, seen)
     assert len(seen) == N + duplicates
     assert any(e["event"] == "progress" and e["input_rows"] > 0 for e in app.events())
+    app.assert_stopped_cleanly(app.terminate(signal.SIGTERM))
     report(f"byte-for-byte via {run_path}", records=N, duplicates=duplicates,
            seconds=round(time.monotonic() - started, 1))
 
 
-def test_sigterm_stops_cleanly_and_restart_resumes_from_the_checkpoint(apps, tmp_path, kafka,
+def test_ctrl_c_stops_cleanly_and_restart_resumes_from_the_checkpoint(apps, tmp_path, kafka,
                                                                        topics):
     source, sink = topics
     checkpoint = tmp_path / "checkpoint"
@@ -230,19 +239,14 @@ def test_sigterm_stops_cleanly_and_restart_resumes_from_the_checkpoint(apps, tmp
     app = start_app(apps, tmp_path, kafka, topics, "python -m", checkpoint, "first")
     produce(kafka, source, first)
     consume_until(kafka, sink, first)
-    exit_code = app.terminate(signal.SIGTERM)
-
-    assert exit_code == 0, app.logs()
-    events = [e["event"] for e in app.events()]
-    assert "stopping" in events and events[-1] == "stopped"
-    assert "Traceback" not in app.stderr_path.read_text(errors="replace")
+    app.assert_stopped_cleanly(app.terminate(signal.SIGINT))  # Ctrl-C
 
     produce(kafka, source, second)  # the app is down: these wait in the input topic
     start_app(apps, tmp_path, kafka, topics, "python -m", checkpoint, "second")
     seen = consume_until(kafka, sink, first + second)
 
     duplicates = assert_nothing_lost(first + second, seen)
-    report("restart after SIGTERM", records=2 * N, duplicates=duplicates)
+    report("restart after Ctrl-C", records=2 * N, duplicates=duplicates)
 
 
 def test_sigkill_mid_stream_then_restart_loses_nothing(apps, tmp_path, kafka, topics):

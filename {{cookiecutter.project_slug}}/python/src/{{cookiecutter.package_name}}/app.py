@@ -110,6 +110,7 @@ def run_until_stopped(spark, query) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    forward_jvm_signals(spark, stop_signals.append)
     try:
         while not stop_signals and query.isActive:
             query.awaitTermination(1)
@@ -130,6 +131,28 @@ def run_until_stopped(spark, query) -> int:
         pass
     log_event("stopped", app=APP_NAME)
     return EXIT_OK
+
+
+class JvmSignalHandler:
+    """A sun.misc.SignalHandler written in Python: py4j calls it back from the JVM."""
+
+    def __init__(self, on_signal):
+        self.on_signal = on_signal
+
+    def handle(self, jvm_signal) -> None:
+        self.on_signal("SIG" + jvm_signal.getName())
+
+    class Java:
+        implements = ["sun.misc.SignalHandler"]
+
+
+def forward_jvm_signals(spark, on_signal) -> None:
+    """Under spark-submit the driver JVM is the process that gets SIGTERM or Ctrl-C; left
+    alone it would shut down under the running query. Hand those signals to our loop."""
+    jvm = spark.sparkContext._jvm
+    handler = JvmSignalHandler(on_signal)
+    for name in ("TERM", "INT"):
+        jvm.sun.misc.Signal.handle(jvm.sun.misc.Signal(name), handler)
 
 
 def first_line(error: BaseException) -> str:
