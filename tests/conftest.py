@@ -71,7 +71,11 @@ def pyspark_venv(spark_version: str) -> Path:
 
 def make(project: Path, *targets: str, venv: Path, timeout: float = 1800,
          env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run the generated project's own Makefile with the given venv."""
+    """Run the generated project's own Makefile with the given venv.
+
+    The venv is shared between rendered projects, so its install stamp is dropped first:
+    `make install` then points the editable install at this project, not an older render."""
+    (venv / ".installed").unlink(missing_ok=True)
     return subprocess.run(["make", "--no-print-directory", *targets, f"VENV={venv}"],
                           cwd=project, capture_output=True, text=True, timeout=timeout,
                           env=None if env is None else {**os.environ, **env})

@@ -8,10 +8,12 @@
 # Settings, from the environment or the make command line (make kafka-up KAFKA_PORT=9192):
 #   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT + 1), KAFKA_DATA_DIR (.kafka),
 #   KAFKA_TOPICS (comma list; the root Makefile sets the app's input and output topics).
+#
+# kafka-up runs on the venv's Python ($(PY), from `make install`): it talks to the broker
+# with confluent-kafka. kafka-down and kafka-status need only a python3.
 
 KAFKA_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 PYTHON3 ?= python3
-KAFKA_BROKER_PY := $(PYTHON3) $(KAFKA_MK_DIR)/broker.py
 # Only what is set is passed on: broker.py applies the defaults.
 KAFKA_BROKER_ARGS = $(if $(strip $(KAFKA_PORT)),--port '$(strip $(KAFKA_PORT))') \
 	$(if $(strip $(KAFKA_CONTROLLER_PORT)),--controller-port '$(strip $(KAFKA_CONTROLLER_PORT))') \
@@ -19,11 +21,11 @@ KAFKA_BROKER_ARGS = $(if $(strip $(KAFKA_PORT)),--port '$(strip $(KAFKA_PORT))')
 
 .PHONY: kafka-up kafka-down kafka-status
 
-kafka-up: ## start a local Kafka broker (no Docker) on 127.0.0.1:9092 and create the topics
-	@$(KAFKA_BROKER_PY) up $(KAFKA_BROKER_ARGS) --topics '$(strip $(KAFKA_TOPICS))'
+kafka-up: install ## start a local Kafka broker (no Docker) on 127.0.0.1:9092 and create the topics
+	@$(PY) $(KAFKA_MK_DIR)/broker.py up $(KAFKA_BROKER_ARGS) --topics '$(strip $(KAFKA_TOPICS))'
 
 kafka-down: ## stop the local Kafka broker
-	@$(KAFKA_BROKER_PY) down $(KAFKA_BROKER_ARGS)
+	@$(PYTHON3) $(KAFKA_MK_DIR)/broker.py down $(KAFKA_BROKER_ARGS)
 
 kafka-status: ## is the local Kafka broker running?
-	@$(KAFKA_BROKER_PY) status $(KAFKA_BROKER_ARGS) || true
+	@$(PYTHON3) $(KAFKA_MK_DIR)/broker.py status $(KAFKA_BROKER_ARGS) || true
