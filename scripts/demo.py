@@ -54,7 +54,7 @@ def stage_one() -> Path:
     with step("render the default project into demo/", "run `make test-fast` to see what broke"):
         project = Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(DEMO_DIR),
                                     overwrite_if_exists=True))
-        print(f"    {project.relative_to(ROOT)}", flush=True)
+        print(f"    {project}", flush=True)
     with step("install the project's venv (pyspark, confluent-kafka; ~1 min the first time)",
               "check that PyPI is reachable and Python 3.10+ is used"):
         subprocess.run(["make", "--no-print-directory", "install"], cwd=project, check=True)
@@ -76,7 +76,7 @@ def stage_two(project: Path) -> None:
             print(f"    broker at {broker.bootstrap}, topics {source} and {sink}", flush=True)
         with step("start the app: python -m " + answers["package_name"]
                   + " (embedded Spark; the connector resolves from Maven Central once)",
-                  f"read {project.relative_to(ROOT)}/demo-app.log"):
+                  f"read {project / 'demo-app.log'}"):
             app = start_app(project, answers["package_name"], broker.bootstrap, source, sink)
             wait_for_event(app, "started", timeout=300)
         with step(f"send {len(SAMPLES)} messages to {source} and watch {sink}",

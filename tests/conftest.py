@@ -88,33 +88,31 @@ def tail(result: subprocess.CompletedProcess, lines: int = 60) -> str:
 SPARK_OR_KAFKA = re.compile(r"kafka\.Kafka|org\.apache\.spark\.deploy\.SparkSubmit|pyspark")
 
 
-def spark_and_kafka_processes() -> dict[int, str]:
-    """pid -> command line of every broker or Spark process on this machine."""
+def spark_and_kafka_processes(under: Path) -> dict[int, str]:
+    """pid -> command line of every broker or Spark process whose command line or working
+    directory lies under `under` (so processes of unrelated runs on the machine are ignored)."""
     found = {}
     for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                raw = (proc / "cmdline").read_bytes()
-            except OSError:
-                continue
-            cmdline = raw.replace(b"\0", b" ").decode(errors="replace")
-            if SPARK_OR_KAFKA.search(cmdline) and int(proc.name) != os.getpid():
-                found[int(proc.name)] = cmdline
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cwd = os.readlink(proc / "cwd")
+        except OSError:
+            continue
+        if SPARK_OR_KAFKA.search(cmdline) and (str(under) in cmdline or cwd.startswith(str(under))):
+            found[int(proc.name)] = cmdline
     return found
 
 
 @pytest.fixture
-def no_orphans():
-    """Fails the test if it leaves a broker or Spark process running."""
-    before = set(spark_and_kafka_processes())
+def no_orphans(tmp_path):
+    """Fails the test if it leaves a broker or Spark process of its own running."""
     yield
     deadline = time.monotonic() + 30  # processes being stopped may take a moment to exit
-    while True:
-        left = {pid: cmd for pid, cmd in spark_and_kafka_processes().items() if pid not in before}
-        if not left or time.monotonic() > deadline:
-            break
+    while (left := spark_and_kafka_processes(tmp_path)) and time.monotonic() < deadline:
         time.sleep(1)
-    assert not left, "processes left running: " + "; ".join(c[:120] for c in left.values())
+    assert not left, "processes left running: " + "; ".join(c[:160] for c in left.values())
 
 
 @pytest.fixture(scope="session")
