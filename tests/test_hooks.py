@@ -76,7 +76,7 @@ def test_triggers_accepted_on_the_newest_line(trigger):
     assert pre.validate(dict(DEFAULT_ANSWERS, trigger=trigger)) == []
 
 
-@pytest.mark.parametrize("version", ["3.5.7", "4.0.4", "4.1.3"])
+@pytest.mark.parametrize("version", ["3.5.7", "4.0.0", "4.1.1"])
 def test_real_time_is_refused_where_pyspark_lacks_it(version):
     with pytest.raises(pre.InputError) as raised:
         pre.validate(dict(DEFAULT_ANSWERS, spark_version=version, trigger="real-time"))
@@ -93,7 +93,7 @@ def test_unverified_patch_of_a_supported_line_is_accepted_with_a_warning():
 
 @pytest.mark.parametrize("version, scala, coordinate", [
     ("3.5.7", "2.12", "org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.7"),
-    ("4.0.4", "2.13", "org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.4"),
+    ("4.0.0", "2.13", "org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0"),
     ("4.2.0", "2.13", "org.apache.spark:spark-sql-kafka-0-10_2.13:4.2.0"),
 ])
 def test_pins_derive_scala_and_connector_from_the_spark_line(version, scala, coordinate):

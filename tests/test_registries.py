@@ -2,6 +2,7 @@
 matching spark-sql-kafka-0-10 connector on Maven Central. Needs the network."""
 
 import json
+import subprocess
 import urllib.request
 
 import pytest
@@ -12,6 +13,8 @@ pytestmark = pytest.mark.network
 
 MAVEN_CENTRAL = "https://repo.maven.apache.org/maven2"
 PYPI_SIMPLE = "https://pypi.org/simple/pyspark/"
+# 3.x resolves runtime dependencies only; Maven's default 2.8 also asks for test jars.
+DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.9.0"
 connector = load_hook("post_gen_project").connector
 
 
@@ -44,6 +47,18 @@ def test_connector_jar_and_pom_are_on_maven_central(version, scala_binary):
     for suffix in (".pom", ".jar"):
         status, _ = http(base + suffix, method="HEAD")
         assert status == 200, base + suffix
+
+
+@pytest.mark.parametrize("version, scala_binary", ROWS)
+def test_connector_resolves_with_all_its_dependencies(version, scala_binary):
+    """What --packages does at run time: a connector whose dependencies are missing (e.g.
+    spark-token-provider-kafka-0-10 4.0.4) is on Maven Central but still unusable."""
+    result = subprocess.run(
+        ["mvn", "-q", "-B", f"{DEPENDENCY_PLUGIN}:get", "-Dtransitive=true",
+         f"-Dartifact={connector(version, scala_binary)}"],
+        capture_output=True, text=True, timeout=600)
+
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
 
 
 def test_default_is_the_verified_release_of_the_newest_line():

@@ -34,7 +34,13 @@ public final class App {
     }
 
     public static void main(String[] args) {
-        System.exit(run(Arrays.asList(args), System.getenv(), System.out, System.err));
+        int code = run(Arrays.asList(args), System.getenv(), System.out, System.err);
+        if (code != EXIT_OK) {
+            System.exit(code);
+        }
+        // Exit 0 by returning: spark-submit then ends normally. System.exit(0) here would make
+        // YARN cluster mode report the application as failed ("shutdown hook called before
+        // final status was reported").
     }
 
     /** The whole app; returns the exit code. */
@@ -85,7 +91,8 @@ public final class App {
                 .option("includeHeaders", "true")
                 .options(settings.kafkaOptions());
         if (settings.maxOffsetsPerTrigger() != null) {
-            reader = reader.option("maxOffsetsPerTrigger", settings.maxOffsetsPerTrigger().longValue());
+            reader = reader.option("maxOffsetsPerTrigger",
+                    settings.maxOffsetsPerTrigger().longValue());
         }
         return reader.load();
     }

@@ -67,7 +67,8 @@ public record Settings(
     static final Setting OUT_TOPIC = new Setting("--out-topic", "KAFKA_OUT_TOPIC",
             "{{ cookiecutter.output_topic }}", "topic to write");
     static final Setting CHECKPOINT = new Setting("--checkpoint", "CHECKPOINT_LOCATION",
-            DEFAULT_CHECKPOINT, "checkpoint directory: it holds the consumed offsets, keep it durable");
+            DEFAULT_CHECKPOINT,
+            "checkpoint directory: it holds the consumed offsets, keep it durable");
     static final Setting STARTING_OFFSETS = new Setting("--starting-offsets", "STARTING_OFFSETS",
             "earliest", "earliest, latest or per-partition JSON; used by a new checkpoint only");
     static final Setting MAX_OFFSETS_PER_TRIGGER = new Setting("--max-offsets-per-trigger",
@@ -109,17 +110,26 @@ public record Settings(
         StringBuilder text = new StringBuilder()
                 .append("usage: spark-submit --class {{ cookiecutter.java_package }}.App ")
                 .append("java/target/{{ cookiecutter.project_slug }}-java.jar [options]\n\n")
-                .append({{ cookiecutter.description | tojson }}).append("\n\noptions:\n")
-                .append(String.format("  %-40s %s%n", "-h, --help", "show this help message and exit"));
+                .append({{ cookiecutter.description | tojson }})
+                .append("\n\noptions:\n");
+        option(text, "-h, --help", "show this help message and exit");
         for (Setting setting : ALL) {
             String defaultText = setting.defaultValue() == null ? "unset" : setting.defaultValue();
-            text.append(String.format("  %-40s %s (env %s, default %s)%n",
-                    setting.flag() + " " + setting.env(), setting.help(), setting.env(), defaultText));
+            option(text, setting.flag() + " " + setting.env(), setting.help() + " (env "
+                    + setting.env() + ", default " + defaultText + ")");
         }
         return text.append("\nExtra Kafka client options: ").append(KAFKA_OPTION_PREFIX)
                 .append("<NAME>=value in the environment, e.g. ")
                 .append("KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL.\n")
                 .toString();
+    }
+
+    /** One option in the usage text, laid out like Python's argparse. */
+    private static void option(StringBuilder text, String names, String help) {
+        String indent = " ".repeat(24);
+        text.append("  ").append(names);
+        text.append(names.length() <= 20 ? " ".repeat(22 - names.length()) : "\n" + indent);
+        text.append(help).append("\n");
     }
 
     /** {@code --name value} or {@code --name=value}; the last one wins. */
@@ -137,13 +147,15 @@ public record Settings(
             } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
                 flags.put(setting, args.get(++i));
             } else {
-                throw new ConfigError(flag + " expects one value (" + setting.env() + "); see --help");
+                throw new ConfigError(
+                        flag + " expects one value (" + setting.env() + "); see --help");
             }
         }
         return flags;
     }
 
-    private static String value(Setting setting, Map<Setting, String> flags, Map<String, String> env) {
+    private static String value(
+            Setting setting, Map<Setting, String> flags, Map<String, String> env) {
         if (flags.containsKey(setting)) {
             return flags.get(setting);
         }
@@ -211,7 +223,8 @@ public record Settings(
         } catch (NumberFormatException tooLarge) {
             // falls through to the error below
         }
-        throw ConfigError.of(MAX_OFFSETS_PER_TRIGGER.env(), value, "a positive whole number", "100000");
+        throw ConfigError.of(
+                MAX_OFFSETS_PER_TRIGGER.env(), value, "a positive whole number", "100000");
     }
 
     static String checkTrigger(String value) throws ConfigError {
@@ -223,12 +236,13 @@ public record Settings(
                 "10 seconds");
     }
 
-    /** KAFKA_OPTION_&lt;NAME&gt;=value becomes kafka.&lt;name&gt;=value, for source and sink alike. */
+    /** KAFKA_OPTION_&lt;NAME&gt;=value becomes kafka.&lt;name&gt;=value, for source and sink. */
     static Map<String, String> kafkaOptions(Map<String, String> env) throws ConfigError {
         Map<String, String> options = new TreeMap<>();
         for (Map.Entry<String, String> entry : new TreeMap<>(env).entrySet()) {
             String key = entry.getKey();
-            if (key.startsWith(KAFKA_OPTION_PREFIX) && key.length() > KAFKA_OPTION_PREFIX.length()) {
+            if (key.startsWith(KAFKA_OPTION_PREFIX)
+                    && key.length() > KAFKA_OPTION_PREFIX.length()) {
                 String name = key.substring(KAFKA_OPTION_PREFIX.length())
                         .toLowerCase(Locale.ROOT).replace('_', '.');
                 if (KAFKA_OPTIONS_SET_BY_SPARK.contains(name) || name.equals("bootstrap.servers")) {

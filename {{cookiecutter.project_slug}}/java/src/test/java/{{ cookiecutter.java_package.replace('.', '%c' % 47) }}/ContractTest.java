@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The shared contract vectors: every variant's transform maps each input to its expected output. */
+/** The shared contract vectors: every variant's transform maps each input to its expected one. */
 class ContractTest {
 
     private final SparkSession spark = LocalSpark.get();
@@ -26,8 +26,10 @@ class ContractTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void transformMeetsContractVector(String name, JsonNode vector) {
-        List<Row> output = Transform.apply(
-                Records.sourceFrame(spark, List.of(Records.decode(vector.get("input"))))).collectAsList();
+        Row input = Records.decode(vector.get("input"));
+
+        List<Row> output =
+                Transform.apply(Records.sourceFrame(spark, List.of(input))).collectAsList();
 
         assertEquals(List.of(Records.showDecoded(Records.decode(vector.get("expected")))),
                 output.stream().map(Records::show).collect(Collectors.toList()));

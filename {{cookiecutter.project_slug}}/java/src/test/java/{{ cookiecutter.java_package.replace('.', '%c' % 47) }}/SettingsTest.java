@@ -66,7 +66,8 @@ class SettingsTest {
     void flagOverridesEnvironment() throws ConfigError {
         Map<String, String> env = Map.of("KAFKA_IN_TOPIC", "from-env", "TRIGGER", "10 seconds");
 
-        Settings settings = parse(List.of("--in-topic", "from-flag", "--trigger", "available-now"), env);
+        Settings settings =
+                parse(List.of("--in-topic", "from-flag", "--trigger", "available-now"), env);
 
         assertEquals("from-flag", settings.inTopic());
         assertEquals("available-now", settings.trigger());
@@ -93,7 +94,8 @@ class SettingsTest {
         Map<String, String> env = Map.of("KAFKA_OPTION_SECURITY_PROTOCOL", "SASL_SSL",
                 "KAFKA_OPTION_SASL_JAAS_CONFIG", "secret", "UNRELATED", "x");
 
-        assertEquals(Map.of("kafka.security.protocol", "SASL_SSL", "kafka.sasl.jaas.config", "secret"),
+        assertEquals(
+                Map.of("kafka.security.protocol", "SASL_SSL", "kafka.sasl.jaas.config", "secret"),
                 parse(List.of(), env).kafkaOptions());
     }
 
@@ -103,22 +105,27 @@ class SettingsTest {
                         "KAFKA_BROKERS=localhost: comma-separated host:port"),
                 Arguments.of(Map.of("KAFKA_BROKERS", "h:70000"),
                         "KAFKA_BROKERS=h:70000: comma-separated host:port"),
-                Arguments.of(Map.of("KAFKA_BROKERS", "h:1,"), "KAFKA_BROKERS=h:1,: comma-separated"),
-                Arguments.of(Map.of("KAFKA_IN_TOPIC", "bad topic"), "KAFKA_IN_TOPIC=bad topic: 1 to 249 of"),
+                Arguments.of(Map.of("KAFKA_BROKERS", "h:1,"),
+                        "KAFKA_BROKERS=h:1,: comma-separated"),
+                Arguments.of(Map.of("KAFKA_IN_TOPIC", "bad topic"),
+                        "KAFKA_IN_TOPIC=bad topic: 1 to 249 of"),
                 Arguments.of(Map.of("KAFKA_OUT_TOPIC", ".."), "KAFKA_OUT_TOPIC=..: 1 to 249 of"),
                 Arguments.of(Map.of("KAFKA_IN_TOPIC", "same", "KAFKA_OUT_TOPIC", "same"),
                         "KAFKA_OUT_TOPIC=same: must differ"),
                 Arguments.of(Map.of("STARTING_OFFSETS", "yesterday"),
                         "STARTING_OFFSETS=yesterday: earliest, latest or JSON"),
-                Arguments.of(Map.of("STARTING_OFFSETS", ""), "STARTING_OFFSETS=: earliest, latest or JSON"),
+                Arguments.of(Map.of("STARTING_OFFSETS", ""),
+                        "STARTING_OFFSETS=: earliest, latest or JSON"),
                 Arguments.of(Map.of("MAX_OFFSETS_PER_TRIGGER", "0"),
                         "MAX_OFFSETS_PER_TRIGGER=0: a positive whole number"),
                 Arguments.of(Map.of("MAX_OFFSETS_PER_TRIGGER", "-5"),
                         "MAX_OFFSETS_PER_TRIGGER=-5: a positive whole number"),
                 Arguments.of(Map.of("TRIGGER", "fast"), "TRIGGER=fast: an interval"),
                 Arguments.of(Map.of("TRIGGER", "10 hours"), "TRIGGER=10 hours: an interval"),
-                Arguments.of(Map.of("CHECKPOINT_LOCATION", " "), "CHECKPOINT_LOCATION= : must not be empty"),
-                Arguments.of(Map.of("KAFKA_OPTION_GROUP_ID", "x", "KAFKA_OPTION_AUTO_OFFSET_RESET", "latest"),
+                Arguments.of(Map.of("CHECKPOINT_LOCATION", " "),
+                        "CHECKPOINT_LOCATION= : must not be empty"),
+                Arguments.of(Map.of("KAFKA_OPTION_GROUP_ID", "x",
+                                "KAFKA_OPTION_AUTO_OFFSET_RESET", "latest"),
                         "KAFKA_OPTION_AUTO_OFFSET_RESET=latest: set by the app itself"),
                 Arguments.of(Map.of("KAFKA_OPTION_BOOTSTRAP_SERVERS", "h:1"),
                         "KAFKA_OPTION_BOOTSTRAP_SERVERS=h:1: set by the app itself"));
@@ -126,7 +133,8 @@ class SettingsTest {
 
     @ParameterizedTest
     @MethodSource("badValues")
-    void badValuesRaiseOneLineNamingTheSettingAndAnExample(Map<String, String> env, String message) {
+    void badValuesRaiseOneLineNamingTheSettingAndAnExample(
+            Map<String, String> env, String message) {
         ConfigError error = assertThrows(ConfigError.class, () -> parse(List.of(), env));
 
         assertTrue(error.getMessage().startsWith(message), error.getMessage());
@@ -158,7 +166,9 @@ class SettingsTest {
     void helpListsEveryFlagAndItsEnvironmentVariableAndExits0() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        int code = App.run(List.of("--help"), Map.of(), print(out), print(new ByteArrayOutputStream()));
+        PrintStream err = print(new ByteArrayOutputStream());
+
+        int code = App.run(List.of("--help"), Map.of(), print(out), err);
 
         String help = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code);

@@ -30,7 +30,8 @@ class TransformTest {
         Row record = RowFactory.create("k".getBytes(), new byte[] {(byte) 0xff, 0, 'v'},
                 List.of(RowFactory.create("h", new byte[] {1})));
 
-        List<Row> rows = Transform.apply(Records.sourceFrame(spark, List.of(record))).collectAsList();
+        List<Row> rows =
+                Transform.apply(Records.sourceFrame(spark, List.of(record))).collectAsList();
 
         assertEquals(1, rows.size());
         Row row = rows.get(0);
@@ -49,7 +50,8 @@ class TransformTest {
         Dataset<Row> stream = spark.readStream().format("rate").load().selectExpr(
                 "cast(cast(value as string) as binary) as key", "cast('v' as binary) as value",
                 "'input' as topic", "0 as partition", "value as offset", "timestamp",
-                "0 as timestampType", "cast(null as array<struct<key:string,value:binary>>) as headers");
+                "0 as timestampType",
+                "cast(null as array<struct<key:string,value:binary>>) as headers");
 
         Dataset<Row> output = Transform.apply(stream);
 

@@ -22,8 +22,13 @@ object App {
   val ExitFailed = 1
   val ExitBadConfig = 2
 
-  def main(args: Array[String]): Unit =
-    sys.exit(run(args.toSeq, sys.env, System.out, System.err))
+  def main(args: Array[String]): Unit = {
+    val code = run(args.toSeq, sys.env, System.out, System.err)
+    if (code != ExitOk) sys.exit(code)
+    // Exit 0 by returning: spark-submit then ends normally. sys.exit(0) here would make YARN
+    // cluster mode report the application as failed ("shutdown hook called before final
+    // status was reported").
+  }
 
   /** The whole app; returns the exit code. */
   def run(args: Seq[String], env: Map[String, String], out: PrintStream, err: PrintStream): Int = {

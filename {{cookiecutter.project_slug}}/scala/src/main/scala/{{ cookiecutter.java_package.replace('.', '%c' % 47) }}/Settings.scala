@@ -104,15 +104,21 @@ object Settings {
   /** True when the arguments ask for the usage text. */
   def wantsHelp(args: Seq[String]): Boolean = args.contains("--help") || args.contains("-h")
 
-  /** The --help text: every flag with its environment variable and default. */
+  /** The --help text: every flag with its environment variable and default, laid out like
+    * Python's argparse.
+    */
   def usage: String = {
     val options = ("-h, --help", "show this help message and exit") +: All.map { s =>
       (s"${s.flag} ${s.env}", s"${s.help} (env ${s.env}, default ${s.default.getOrElse("unset")})")
     }
+    def option(names: String, help: String): String =
+      s"  $names" + (if (names.length <= 20) " " * (22 - names.length) else "\n" + " " * 24) +
+        help + "\n"
     "usage: spark-submit --class {{ cookiecutter.java_package }}.App " +
       "scala/target/{{ cookiecutter.project_slug }}-scala.jar [options]\n\n" +
-      {{ cookiecutter.description | tojson }} + "\n\noptions:\n" +
-      options.map { case (names, help) => f"  $names%-40s $help%n" }.mkString +
+      {{ cookiecutter.description | tojson }} +
+      "\n\noptions:\n" +
+      options.map { case (names, help) => option(names, help) }.mkString +
       s"\nExtra Kafka client options: $KafkaOptionPrefix<NAME>=value in the environment, " +
       "e.g. KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL.\n"
   }
@@ -197,8 +203,10 @@ object Settings {
   /** KAFKA_OPTION_<NAME>=value becomes kafka.<name>=value, for source and sink alike. */
   def kafkaOptions(env: Map[String, String]): Map[String, String] =
     env.toSeq.sortBy(_._1).collect {
-      case (key, value) if key.startsWith(KafkaOptionPrefix) && key.length > KafkaOptionPrefix.length =>
-        val name = key.substring(KafkaOptionPrefix.length).toLowerCase(Locale.ROOT).replace('_', '.')
+      case (key, value)
+          if key.startsWith(KafkaOptionPrefix) && key.length > KafkaOptionPrefix.length =>
+        val name =
+          key.substring(KafkaOptionPrefix.length).toLowerCase(Locale.ROOT).replace('_', '.')
         if (KafkaOptionsSetBySpark(name) || name == "bootstrap.servers") {
           throw ConfigError(key, value, "set by the app itself; use the matching setting instead " +
             "(e.g. KAFKA_BROKERS, STARTING_OFFSETS)", "KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL")

@@ -43,7 +43,8 @@ object Records {
     val headers = record.get("headers")
     Record(raw(record.get("key")), raw(record.get("value")),
       if (headers.isNull) None
-      else Some((0 until headers.size).map(headers.get).map(h => h.get("key").asText -> raw(h.get("value")))))
+      else Some((0 until headers.size).map(headers.get).map(h =>
+        h.get("key").asText -> raw(h.get("value")))))
   }
 
   /** A static DataFrame shaped like Spark's Kafka source, one row per record. */
@@ -63,7 +64,8 @@ object Records {
       Option(row.getAs[Array[Byte]]("key")).map(_.toSeq),
       Option(row.getAs[Array[Byte]]("value")).map(_.toSeq),
       if (row.isNullAt(headers)) None
-      else Some(row.getSeq[Row](headers).map(h => h.getString(0) -> Option(h.getAs[Array[Byte]](1)).map(_.toSeq))))
+      else Some(row.getSeq[Row](headers).map(h =>
+        h.getString(0) -> Option(h.getAs[Array[Byte]](1)).map(_.toSeq))))
   }
 
   private def bytes(value: Option[Seq[Byte]]): Array[Byte] = value.map(_.toArray).orNull

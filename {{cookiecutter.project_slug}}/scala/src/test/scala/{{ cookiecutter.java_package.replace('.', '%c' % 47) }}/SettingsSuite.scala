@@ -75,7 +75,8 @@ class SettingsSuite extends munit.FunSuite {
     Map("KAFKA_OUT_TOPIC" -> "..") -> "KAFKA_OUT_TOPIC=..: 1 to 249 of",
     Map("KAFKA_IN_TOPIC" -> "same", "KAFKA_OUT_TOPIC" -> "same") ->
       "KAFKA_OUT_TOPIC=same: must differ",
-    Map("STARTING_OFFSETS" -> "yesterday") -> "STARTING_OFFSETS=yesterday: earliest, latest or JSON",
+    Map("STARTING_OFFSETS" -> "yesterday") ->
+      "STARTING_OFFSETS=yesterday: earliest, latest or JSON",
     Map("STARTING_OFFSETS" -> "") -> "STARTING_OFFSETS=: earliest, latest or JSON",
     Map("MAX_OFFSETS_PER_TRIGGER" -> "0") -> "MAX_OFFSETS_PER_TRIGGER=0: a positive whole number",
     Map("MAX_OFFSETS_PER_TRIGGER" -> "-5") -> "MAX_OFFSETS_PER_TRIGGER=-5: a positive whole number",
