@@ -84,15 +84,22 @@ def prune(root: Path, answers: dict) -> list[str]:
 
 
 def recorded_answers(context: dict) -> dict:
-    """The public answers plus the template's location, in cookiecutter's replay layout.
+    """The answers plus the template's location, in cookiecutter's replay layout.
 
     Re-render with: cookiecutter --replay-file .cookiecutter.json <template>
+    Derived values such as __java_package_dir are kept: a replay does not recompute them.
     """
-    answers = {key: value for key, value in context.items() if not key.startswith("_")}
+    answers = {key: value for key, value in context.items()
+               if not key.startswith("_") or is_derived(key)}
     answers["_template"] = context.get("_template")
     for variant in ("java", "scala"):
         answers[f"include_{variant}"] = is_selected(answers[f"include_{variant}"])
     return {"cookiecutter": answers}
+
+
+def is_derived(key: str) -> bool:
+    """Cookiecutter renders '__name' values from the answers; '__prompts__' is not one."""
+    return key.startswith("__") and not key.endswith("__")
 
 
 def main() -> int:

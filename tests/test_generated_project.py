@@ -21,3 +21,18 @@ def test_rendered_python_project_passes_ruff_and_its_unit_tests(tmp_path, spark_
     passed = re.search(r"(\d+) passed", result.stdout)
     assert passed and int(passed[1]) >= 20, tail(result)
     assert "failed" not in result.stdout.splitlines()[-1]
+
+
+@pytest.mark.parametrize("spark_version", [NEWEST_3X, NEWEST_4X])
+def test_java_and_scala_variants_build_and_pass_mvn_verify(tmp_path, spark_version):
+    project = render(tmp_path, spark_version=spark_version, include_java="yes",
+                     include_scala="yes")
+
+    result = make(project, "test-java", "test-scala", venv=pyspark_venv(spark_version))
+
+    assert result.returncode == 0, tail(result)
+    for variant in ("java", "scala"):
+        reports = list((project / variant / "target" / "surefire-reports").glob("*.txt"))
+        summary = " ".join(r.read_text() for r in reports)
+        assert reports and "FAILURE" not in summary, summary[-2000:]
+        assert (project / variant / "target" / f"kappa-app-{variant}.jar").is_file()

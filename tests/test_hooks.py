@@ -131,11 +131,13 @@ def test_prune_removes_unselected_variants(tmp_path):
 
 
 def test_recorded_answers_keep_public_inputs_and_the_template_location():
-    context = dict(DEFAULT_ANSWERS, _template="gh:org/repo", include_java="yes")
+    context = dict(DEFAULT_ANSWERS, _template="gh:org/repo", include_java="yes",
+                   __java_package_dir="com/example/kappaapp", __prompts__={"x": "y"})
 
     recorded = post.recorded_answers(context)["cookiecutter"]
 
     assert recorded["_template"] == "gh:org/repo"
     assert recorded["include_java"] is True
-    assert "_spark_lines" not in recorded
+    assert recorded["__java_package_dir"] == "com/example/kappaapp"
+    assert "_spark_lines" not in recorded and "__prompts__" not in recorded
     assert json.loads(json.dumps(recorded)) == recorded

@@ -29,6 +29,10 @@ pytestmark = pytest.mark.e2e
 
 N = int(os.environ.get("E2E_RECORDS", "2000"))
 BIN = Path(sys.executable).parent
+# The JVM variants present in this project (the template prunes the others).
+JARS = {variant: PROJECT / variant / "target" / f"{{ cookiecutter.project_slug }}-{variant}.jar"
+        for variant in ("java", "scala") if (PROJECT / variant / "pom.xml").exists()}
+RUN_PATHS = ["python -m", "spark-submit", *JARS]
 START_TIMEOUT = 300  # the first run resolves the connector from Maven Central
 CONSUME_TIMEOUT = 180
 
@@ -38,6 +42,14 @@ def kafka(tmp_path_factory):
     """A real single-node broker on free ports, stopped (whole process group) afterwards."""
     with local_kafka.start(tmp_path_factory.mktemp("kafka"), port=0) as running:
         yield running
+
+
+@pytest.fixture(scope="module", autouse=True)
+def jars():
+    """Build the jar of every JVM variant once (make package-java / package-scala)."""
+    for variant in JARS:
+        subprocess.run(["make", "-s", f"package-{variant}", f"VENV={sys.prefix}"], cwd=PROJECT,
+                       check=True)
 
 
 @pytest.fixture
@@ -104,17 +116,21 @@ class App:
         return self.stdout_path.read_text(errors="replace") + "\n".join(tail)
 
 
-def start_app(apps, tmp_path, kafka, topics, run_path: str, checkpoint: Path, name: str) -> App:
+def start_app(apps, tmp_path, kafka, topics, run_path: str, checkpoint: Path, name: str,
+              **settings: str) -> App:
     source, sink = topics
     env = dict(os.environ, KAFKA_BROKERS=kafka.bootstrap, KAFKA_IN_TOPIC=source,
-               KAFKA_OUT_TOPIC=sink, CHECKPOINT_LOCATION=str(checkpoint),
+               KAFKA_OUT_TOPIC=sink, CHECKPOINT_LOCATION=str(checkpoint), **settings,
                SPARK_CONF_DIR=str(PROJECT / "conf"), PYTHONUNBUFFERED="1",
                PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")  # spark-submit finds pyspark
     if run_path == "python -m":
         command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
-    else:
+    elif run_path == "spark-submit":
         command = [str(BIN / "spark-submit"), "--master", "local[2]",
                    "--py-files", str(package_zip(tmp_path)), "python/main.py"]
+    else:  # a JVM variant's jar, through spark-submit
+        command = [str(BIN / "spark-submit"), "--master", "local[2]",
+                   "--class", "{{ cookiecutter.java_package }}.App", str(JARS[run_path])]
     app = App(command, env, tmp_path / "logs" / name)
     apps.append(app)
     return app
@@ -212,7 +228,7 @@ def _build_dir():
     (PROJECT / "build").mkdir(exist_ok=True)
 
 
-@pytest.mark.parametrize("run_path", ["python -m", "spark-submit"])
+@pytest.mark.parametrize("run_path", RUN_PATHS)
 def test_every_record_crosses_the_broker_byte_for_byte(apps, tmp_path, kafka, topics, run_path):
     source, sink = topics
     records = make_records(N, "a")
@@ -228,6 +244,27 @@ def test_every_record_crosses_the_broker_byte_for_byte(apps, tmp_path, kafka, to
     app.assert_stopped_cleanly(app.terminate(signal.SIGTERM))
     report(f"byte-for-byte via {run_path}", records=N, duplicates=duplicates,
            seconds=round(time.monotonic() - started, 1))
+
+
+def test_every_variant_writes_byte_identical_records(apps, tmp_path, kafka, topics):
+    """The same input through each run path and language, catching up with available-now."""
+    source, _ = topics
+    records = make_records(N, "parity")
+    produce(kafka, source, records)
+    outputs = {}
+    for run_path in RUN_PATHS:
+        sink = f"{source}-{run_path.replace(' ', '').replace('-', '')}-out"
+        kafka.create_topics([sink])
+        app = start_app(apps, tmp_path, kafka, (source, sink), run_path,
+                        tmp_path / f"checkpoint-{len(outputs)}", f"parity-{len(outputs)}",
+                        TRIGGER="available-now")
+        assert app.process.wait(START_TIMEOUT) == 0, app.logs()  # available-now stops by itself
+        outputs[run_path] = consume_until(kafka, sink, records)
+
+    produced = [freeze(record) for record in records]
+    for run_path, output in outputs.items():
+        assert output == produced, f"{run_path} output differs from the input records"
+    report("parity", run_paths=list(outputs), records=N, identical=True)
 
 
 def test_ctrl_c_stops_cleanly_and_restart_resumes_from_the_checkpoint(apps, tmp_path, kafka,
