@@ -1,9 +1,12 @@
 package {{ cookiecutter.java_package }};
 
 import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
@@ -105,12 +108,42 @@ public final class App {
                 .option("topic", settings.outTopic())
                 .option("checkpointLocation", settings.checkpoint())
                 .options(settings.kafkaOptions());
+        Optional<String> realTime = Settings.realTimeInterval(settings.trigger());
         if (settings.trigger().equals(Settings.AVAILABLE_NOW)) {
             writer = writer.trigger(Trigger.AvailableNow());
+        } else if (realTime.isPresent()) {
+            writer = writer.outputMode("update")
+                    .trigger(realTimeTrigger(realTime.get(), spark.version()));
         } else {
             writer = writer.trigger(Trigger.ProcessingTime(settings.trigger()));
         }
         return writer.start();
+    }
+
+    /**
+     * {@code Trigger.RealTime(checkpointInterval)}: records flow continuously and the interval
+     * only sets how often the query checkpoints. Throws UnsupportedOperationException where
+     * Spark has no real-time mode, and Spark's own error for an interval it refuses.
+     */
+    static Trigger realTimeTrigger(String checkpointInterval, String sparkVersion) {
+        Method realTime;
+        try {
+            // Reflection: Trigger.RealTime exists only from Spark 4.1, and this source also
+            // compiles against Spark 3.5 and 4.0.
+            realTime = Trigger.class.getMethod("RealTime", String.class);
+        } catch (NoSuchMethodException missing) {
+            throw new UnsupportedOperationException("real-time mode needs Spark 4.1+ on the JVM "
+                    + "(this is Spark " + sparkVersion + "); use a micro-batch interval instead");
+        }
+        try {
+            return (Trigger) realTime.invoke(null, checkpointInterval);
+        } catch (InvocationTargetException thrown) {
+            Throwable cause = thrown.getCause();
+            throw cause instanceof RuntimeException ? (RuntimeException) cause
+                    : new IllegalStateException(cause);
+        } catch (IllegalAccessException notPublic) {
+            throw new IllegalStateException(notPublic);
+        }
     }
 
     /** Waits for the query; on SIGTERM or Ctrl-C stops it cleanly and returns 0. */

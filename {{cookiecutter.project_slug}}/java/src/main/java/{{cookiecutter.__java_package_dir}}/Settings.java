@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -34,6 +35,8 @@ public record Settings(
         Map<String, String> kafkaOptions) {
 
     public static final String AVAILABLE_NOW = "available-now";
+    /** The checkpoint interval of real-time mode when TRIGGER is a bare {@code real-time}. */
+    public static final String REAL_TIME_DEFAULT_INTERVAL = "5 minutes";
     public static final String DEFAULT_CHECKPOINT = "checkpoints/java";
 
     /**
@@ -51,6 +54,12 @@ public record Settings(
     private static final Pattern BROKER = Pattern.compile(
             "([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\]):(\\d{1,5})");
     private static final Pattern INTERVAL = Pattern.compile("\\d+ (millisecond|second|minute)s?");
+    /**
+     * Real-time mode (Spark 4.1+ on the JVM): records flow continuously; the interval is only how
+     * often it checkpoints, not a latency target.
+     */
+    private static final Pattern REAL_TIME = Pattern.compile(
+            "real-time( (?<checkpointInterval>\\d+ (millisecond|second|minute)s?))?");
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -73,9 +82,11 @@ public record Settings(
             "earliest", "earliest, latest or per-partition JSON; used by a new checkpoint only");
     static final Setting MAX_OFFSETS_PER_TRIGGER = new Setting("--max-offsets-per-trigger",
             "MAX_OFFSETS_PER_TRIGGER", null, "cap on records per micro-batch (default: no cap)");
-    static final Setting TRIGGER = new Setting("--trigger", "TRIGGER", "0 seconds",
-            "micro-batch interval such as '10 seconds', or '" + AVAILABLE_NOW
-                    + "' to process what is there and stop");
+    static final Setting TRIGGER = new Setting("--trigger", "TRIGGER",
+            "{{ cookiecutter.trigger }}",
+            "micro-batch interval such as '10 seconds', '" + AVAILABLE_NOW
+                    + "' to process what is there and stop, or "
+                    + "'real-time [<checkpoint interval>]'");
 
     static final List<Setting> ALL = List.of(
             BROKERS, IN_TOPIC, OUT_TOPIC, CHECKPOINT, STARTING_OFFSETS, MAX_OFFSETS_PER_TRIGGER,
@@ -228,12 +239,26 @@ public record Settings(
     }
 
     static String checkTrigger(String value) throws ConfigError {
-        if (value.equals(AVAILABLE_NOW) || INTERVAL.matcher(value).matches()) {
+        if (value.equals(AVAILABLE_NOW) || INTERVAL.matcher(value).matches()
+                || REAL_TIME.matcher(value).matches()) {
             return value;
         }
         throw ConfigError.of(TRIGGER.env(), value,
-                "an interval '<n> milliseconds|seconds|minutes' or '" + AVAILABLE_NOW + "'",
-                "10 seconds");
+                "an interval '<n> milliseconds|seconds|minutes', '" + AVAILABLE_NOW
+                        + "' or 'real-time [<interval>]'", "10 seconds");
+    }
+
+    /**
+     * The checkpoint interval when a checked trigger asks for real-time mode ({@code real-time}
+     * alone means {@value #REAL_TIME_DEFAULT_INTERVAL}); empty for micro-batches and available-now.
+     */
+    static Optional<String> realTimeInterval(String trigger) {
+        Matcher match = REAL_TIME.matcher(trigger);
+        if (!match.matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(Optional.ofNullable(match.group("checkpointInterval"))
+                .orElse(REAL_TIME_DEFAULT_INTERVAL));
     }
 
     /** KAFKA_OPTION_&lt;NAME&gt;=value becomes kafka.&lt;name&gt;=value, for source and sink. */

@@ -11,11 +11,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
+import org.apache.spark.sql.streaming.Trigger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Settings: flag &gt; environment &gt; default, and one clear line for every bad value. */
 class SettingsTest {
@@ -33,7 +36,7 @@ class SettingsTest {
         assertEquals("{{ cookiecutter.output_topic }}", defaults.outTopic());
         assertEquals("earliest", defaults.startingOffsets());
         assertNull(defaults.maxOffsetsPerTrigger());
-        assertEquals("0 seconds", defaults.trigger());
+        assertEquals("{{ cookiecutter.trigger }}", defaults.trigger());
         assertEquals(Map.of(), defaults.kafkaOptions());
     }
 
@@ -71,6 +74,50 @@ class SettingsTest {
 
         assertEquals("from-flag", settings.inTopic());
         assertEquals("available-now", settings.trigger());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0 seconds", "250 milliseconds", "1 minute", "available-now",
+        "real-time", "real-time 30 seconds"})
+    void everyTriggerFormIsAccepted(String trigger) throws ConfigError {
+        assertEquals(trigger, parse(List.of("--trigger", trigger), Map.of()).trigger());
+    }
+
+    @Test
+    void aBadTriggerIsRejectedWithTheSameTextAsEveryVariant() {
+        ConfigError error = assertThrows(ConfigError.class,
+                () -> parse(List.of(), Map.of("TRIGGER", "real-time soon")));
+
+        assertEquals("TRIGGER=real-time soon: an interval '<n> milliseconds|seconds|minutes', "
+                + "'available-now' or 'real-time [<interval>]'; e.g. 10 seconds",
+                error.getMessage());
+    }
+
+    @Test
+    void realTimeRunsWithItsCheckpointIntervalOrFiveMinutes() {
+        assertEquals(Optional.of("5 minutes"), Settings.realTimeInterval("real-time"));
+        assertEquals(Optional.of("30 seconds"), Settings.realTimeInterval("real-time 30 seconds"));
+        assertEquals(Optional.empty(), Settings.realTimeInterval("30 seconds"));
+        assertEquals(Optional.empty(), Settings.realTimeInterval("available-now"));
+    }
+
+    @Test
+    void realTimeTriggerExistsFromSpark41AndOtherwiseFailsWithOneClearLine() {
+        String version = org.apache.spark.package$.MODULE$.SPARK_VERSION();
+        String[] parts = version.split("\\.");
+        boolean hasRealTime = Integer.parseInt(parts[0]) * 100 + Integer.parseInt(parts[1]) >= 401;
+
+        if (hasRealTime) {
+            Trigger trigger = App.realTimeTrigger("30 seconds", version);
+            assertEquals("RealTimeTrigger(30000)", trigger.toString());
+        } else {
+            UnsupportedOperationException error = assertThrows(
+                    UnsupportedOperationException.class,
+                    () -> App.realTimeTrigger("30 seconds", version));
+            assertTrue(error.getMessage().startsWith(
+                    "real-time mode needs Spark 4.1+ on the JVM (this is Spark " + version + ")"),
+                    error.getMessage());
+        }
     }
 
     @Test
@@ -122,6 +169,8 @@ class SettingsTest {
                         "MAX_OFFSETS_PER_TRIGGER=-5: a positive whole number"),
                 Arguments.of(Map.of("TRIGGER", "fast"), "TRIGGER=fast: an interval"),
                 Arguments.of(Map.of("TRIGGER", "10 hours"), "TRIGGER=10 hours: an interval"),
+                Arguments.of(Map.of("TRIGGER", "realtime"), "TRIGGER=realtime: an interval"),
+                Arguments.of(Map.of("TRIGGER", "real-time 5"), "TRIGGER=real-time 5: an interval"),
                 Arguments.of(Map.of("CHECKPOINT_LOCATION", " "),
                         "CHECKPOINT_LOCATION= : must not be empty"),
                 Arguments.of(Map.of("KAFKA_OPTION_GROUP_ID", "x",

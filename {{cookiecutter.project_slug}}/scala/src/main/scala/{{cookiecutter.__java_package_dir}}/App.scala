@@ -1,6 +1,7 @@
 package {{ cookiecutter.java_package }}
 
 import java.io.PrintStream
+import java.lang.reflect.InvocationTargetException
 import java.util.concurrent.atomic.AtomicReference
 
 import org.apache.spark.SparkConf
@@ -89,10 +90,32 @@ object App {
       .option("topic", settings.outTopic)
       .option("checkpointLocation", settings.checkpoint)
       .options(settings.kafkaOptions)
-    val trigger =
-      if (settings.trigger == Settings.AvailableNow) Trigger.AvailableNow()
-      else Trigger.ProcessingTime(settings.trigger)
-    writer.trigger(trigger).start()
+    (settings.trigger, Settings.realTimeInterval(settings.trigger)) match {
+      case (Settings.AvailableNow, _) => writer.trigger(Trigger.AvailableNow()).start()
+      case (_, Some(interval)) =>
+        writer.outputMode("update").trigger(realTimeTrigger(interval, spark.version)).start()
+      case (interval, None) => writer.trigger(Trigger.ProcessingTime(interval)).start()
+    }
+  }
+
+  /** `Trigger.RealTime(checkpointInterval)`: records flow continuously and the interval only
+    * sets how often the query checkpoints. Throws UnsupportedOperationException where Spark has
+    * no real-time mode, and Spark's own error for an interval it refuses.
+    */
+  def realTimeTrigger(checkpointInterval: String, sparkVersion: String): Trigger = {
+    // Reflection: Trigger.RealTime exists only from Spark 4.1, and this source also compiles
+    // against Spark 3.5 and 4.0.
+    val realTime =
+      try classOf[Trigger].getMethod("RealTime", classOf[String])
+      catch {
+        case _: NoSuchMethodException =>
+          throw new UnsupportedOperationException("real-time mode needs Spark 4.1+ on the JVM " +
+            s"(this is Spark $sparkVersion); use a micro-batch interval instead")
+      }
+    try realTime.invoke(null, checkpointInterval).asInstanceOf[Trigger]
+    catch {
+      case thrown: InvocationTargetException => throw thrown.getCause
+    }
   }
 
   /** Waits for the query; on SIGTERM or Ctrl-C stops it cleanly and returns 0. */

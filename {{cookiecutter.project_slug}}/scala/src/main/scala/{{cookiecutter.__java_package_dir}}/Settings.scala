@@ -36,6 +36,9 @@ object ConfigError {
 object Settings {
 
   val AvailableNow = "available-now"
+
+  /** The checkpoint interval of real-time mode when TRIGGER is a bare `real-time`. */
+  val RealTimeDefaultInterval = "5 minutes"
   val DefaultCheckpoint = "checkpoints/scala"
 
   /** Extra Kafka client options come from the environment only, so secrets never land in a
@@ -52,6 +55,10 @@ object Settings {
   private val Broker =
     """([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})""".r
   private val Interval = "\\d+ (millisecond|second|minute)s?".r
+  // Real-time mode (Spark 4.1+ on the JVM): records flow continuously; the interval is only how
+  // often it checkpoints, not a latency target.
+  private val RealTime =
+    "real-time( (?<checkpointInterval>\\d+ (millisecond|second|minute)s?))?".r
   private val Json = JsonMapper.builder()
     .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
     .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -72,9 +79,9 @@ object Settings {
     "earliest, latest or per-partition JSON; used by a new checkpoint only")
   val MaxOffsetsPerTrigger = Setting("--max-offsets-per-trigger", "MAX_OFFSETS_PER_TRIGGER", None,
     "cap on records per micro-batch (default: no cap)")
-  val Trigger = Setting("--trigger", "TRIGGER", Some("0 seconds"),
-    s"micro-batch interval such as '10 seconds', or '$AvailableNow' to process what is there " +
-      "and stop")
+  val Trigger = Setting("--trigger", "TRIGGER", Some("{{ cookiecutter.trigger }}"),
+    s"micro-batch interval such as '10 seconds', '$AvailableNow' to process what is there " +
+      "and stop, or 'real-time [<checkpoint interval>]'")
 
   val All: Seq[Setting] =
     Seq(Brokers, InTopic, OutTopic, Checkpoint, StartingOffsets, MaxOffsetsPerTrigger, Trigger)
@@ -194,10 +201,19 @@ object Settings {
   }
 
   def checkTrigger(value: String): String = value match {
-    case AvailableNow | Interval(_) => value
+    case AvailableNow | Interval(_) | RealTime(_*) => value
     case _ =>
-      throw ConfigError(Trigger.env, value,
-        s"an interval '<n> milliseconds|seconds|minutes' or '$AvailableNow'", "10 seconds")
+      throw ConfigError(Trigger.env, value, "an interval '<n> milliseconds|seconds|minutes', " +
+        s"'$AvailableNow' or 'real-time [<interval>]'", "10 seconds")
+  }
+
+  /** The checkpoint interval when a checked trigger asks for real-time mode (`real-time` alone
+    * means RealTimeDefaultInterval); None for micro-batches and available-now.
+    */
+  def realTimeInterval(trigger: String): Option[String] = trigger match {
+    case RealTime(_, checkpointInterval, _) =>
+      Some(Option(checkpointInterval).getOrElse(RealTimeDefaultInterval))
+    case _ => None
   }
 
   /** KAFKA_OPTION_<NAME>=value becomes kafka.<name>=value, for source and sink alike. */

@@ -14,7 +14,7 @@ class SettingsSuite extends munit.FunSuite {
     assertEquals(defaults.outTopic, "{{ cookiecutter.output_topic }}")
     assertEquals(defaults.startingOffsets, "earliest")
     assert(defaults.maxOffsetsPerTrigger.isEmpty)
-    assertEquals(defaults.trigger, "0 seconds")
+    assertEquals(defaults.trigger, "{{ cookiecutter.trigger }}")
     assert(defaults.kafkaOptions.isEmpty)
   }
 
@@ -43,6 +43,43 @@ class SettingsSuite extends munit.FunSuite {
       Settings.parse(Seq("--in-topic", "from-flag", "--trigger", "available-now"), env)
 
     assertEquals((settings.inTopic, settings.trigger), ("from-flag", "available-now"))
+  }
+
+  for (trigger <- Seq("0 seconds", "250 milliseconds", "1 minute", "available-now", "real-time",
+      "real-time 30 seconds")) {
+    test(s"every trigger form is accepted: $trigger") {
+      assertEquals(Settings.parse(Seq("--trigger", trigger), Map.empty).trigger, trigger)
+    }
+  }
+
+  test("a bad trigger is rejected with the same text as every variant") {
+    val error =
+      intercept[ConfigError](Settings.parse(Seq.empty, Map("TRIGGER" -> "real-time soon")))
+
+    assertEquals(error.getMessage, "TRIGGER=real-time soon: an interval " +
+      "'<n> milliseconds|seconds|minutes', 'available-now' or 'real-time [<interval>]'; " +
+      "e.g. 10 seconds")
+  }
+
+  test("real-time runs with its checkpoint interval, or 5 minutes") {
+    assertEquals(Settings.realTimeInterval("real-time"), Some("5 minutes"))
+    assertEquals(Settings.realTimeInterval("real-time 30 seconds"), Some("30 seconds"))
+    assertEquals(Settings.realTimeInterval("30 seconds"), None)
+    assertEquals(Settings.realTimeInterval("available-now"), None)
+  }
+
+  test("the real-time trigger exists from Spark 4.1, and fails with one clear line before") {
+    val version = org.apache.spark.SPARK_VERSION
+    val Array(major, minor) = version.split("\\.").take(2).map(_.toInt)
+
+    if (major * 100 + minor >= 401) {
+      assertEquals(App.realTimeTrigger("30 seconds", version).toString, "RealTimeTrigger(30000)")
+    } else {
+      val error =
+        intercept[UnsupportedOperationException](App.realTimeTrigger("30 seconds", version))
+      assert(error.getMessage.startsWith(
+        s"real-time mode needs Spark 4.1+ on the JVM (this is Spark $version)"), error.getMessage)
+    }
   }
 
   test("flags also take --name=value and the last one wins") {
@@ -82,6 +119,8 @@ class SettingsSuite extends munit.FunSuite {
     Map("MAX_OFFSETS_PER_TRIGGER" -> "-5") -> "MAX_OFFSETS_PER_TRIGGER=-5: a positive whole number",
     Map("TRIGGER" -> "fast") -> "TRIGGER=fast: an interval",
     Map("TRIGGER" -> "10 hours") -> "TRIGGER=10 hours: an interval",
+    Map("TRIGGER" -> "realtime") -> "TRIGGER=realtime: an interval",
+    Map("TRIGGER" -> "real-time 5") -> "TRIGGER=real-time 5: an interval",
     Map("CHECKPOINT_LOCATION" -> " ") -> "CHECKPOINT_LOCATION= : must not be empty",
     Map("KAFKA_OPTION_GROUP_ID" -> "x", "KAFKA_OPTION_AUTO_OFFSET_RESET" -> "latest") ->
       "KAFKA_OPTION_AUTO_OFFSET_RESET=latest: set by the app itself",
