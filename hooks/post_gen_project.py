@@ -1,7 +1,7 @@
 """Post-generation hook: pin the Kafka connector, prune unselected variants, record answers.
 
 Runs inside the freshly rendered project with cookiecutter's own Python (standard library
-only). Template files carry pin markers; this hook replaces them everywhere with values
+only). The files in PINNED_FILES carry pin markers; this hook replaces them with values
 computed from the one version table, `_spark_lines` in cookiecutter.json:
 
     @@KAFKA_CONNECTOR@@  org.apache.spark:spark-sql-kafka-0-10_<scala binary>:<spark version>
@@ -21,6 +21,9 @@ from pathlib import Path
 CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
 
 ANSWERS_FILE = ".cookiecutter.json"
+# The only files with markers (tests/test_render.py checks the template agrees). A named list,
+# not a tree walk: a re-render over an existing project must not touch its venv or data.
+PINNED_FILES = ("conf/spark-defaults.conf", "README.md", "java/pom.xml", "scala/pom.xml")
 MARKER = re.compile(r"@@[A-Z_]+@@")
 BOOLEAN_WORDS = {"1", "true", "t", "yes", "y", "on"}
 
@@ -39,19 +42,11 @@ def connector(spark_version: str, scala_binary: str) -> str:
     return f"org.apache.spark:spark-sql-kafka-0-10_{scala_binary}:{spark_version}"
 
 
-def text_files(root: Path):
-    """(path, text) of every UTF-8 file under root; binary files are left alone."""
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        try:
-            yield path, path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            continue
-
-
 def pin_files(root: Path, values: dict[str, str]) -> list[Path]:
-    """Replace every marker in every text file under root; return the files changed."""
+    """Replace every marker in the pinned files present under root; return those changed."""
     changed = []
-    for path, text in text_files(root):
+    for path in present(root):
+        text = path.read_text(encoding="utf-8")
         pinned = text
         for marker, value in values.items():
             pinned = pinned.replace(marker, value)
@@ -62,11 +57,15 @@ def pin_files(root: Path, values: dict[str, str]) -> list[Path]:
 
 
 def leftover_markers(root: Path) -> list[str]:
-    """Every '@@NAME@@' still in a file under root, as 'path: marker'."""
-    found = []
-    for path, text in text_files(root):
-        found += [f"{path.relative_to(root)}: {m}" for m in sorted(set(MARKER.findall(text)))]
-    return found
+    """Every '@@NAME@@' still in a pinned file, as 'path: marker'."""
+    return [f"{path.relative_to(root)}: {marker}"
+            for path in present(root)
+            for marker in sorted(set(MARKER.findall(path.read_text(encoding="utf-8"))))]
+
+
+def present(root: Path) -> list[Path]:
+    """The pinned files this project has (unselected variants were pruned)."""
+    return [root / name for name in PINNED_FILES if (root / name).is_file()]
 
 
 def is_selected(value: object) -> bool:
@@ -105,7 +104,7 @@ def is_derived(key: str) -> bool:
 def main() -> int:
     context = json.loads(CONTEXT_JSON)
     root = Path.cwd()
-    prune(root, context)
+    prune(root, context)  # before pinning: pruned variants need no pins
     values = pins(context["spark_version"], context["_spark_lines"])
     pin_files(root, values)
     left = leftover_markers(root)

@@ -103,21 +103,24 @@ def test_pins_derive_scala_and_connector_from_the_spark_line(version, scala, coo
     assert pins["@@KAFKA_CONNECTOR@@"] == coordinate
 
 
-def test_pin_files_replaces_markers_in_text_files_and_skips_binaries(tmp_path):
-    (tmp_path / "a.conf").write_text("x @@SCALA_BINARY@@ y")
-    (tmp_path / "blob.bin").write_bytes(b"\xff\xfe@@SCALA_BINARY@@")
+def test_pin_files_replaces_markers_only_in_the_pinned_files(tmp_path):
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "spark-defaults.conf").write_text("x @@SCALA_BINARY@@ y")
+    (tmp_path / ".venv").mkdir()  # a re-render over an existing project keeps its venv
+    (tmp_path / ".venv" / "vendored.py").write_text("@@SKIP_HEADER@@ @@SCALA_BINARY@@")
 
     changed = post.pin_files(tmp_path, {"@@SCALA_BINARY@@": "2.13"})
 
-    assert changed == [tmp_path / "a.conf"]
-    assert (tmp_path / "a.conf").read_text() == "x 2.13 y"
+    assert changed == [tmp_path / "conf" / "spark-defaults.conf"]
+    assert (tmp_path / "conf" / "spark-defaults.conf").read_text() == "x 2.13 y"
+    assert (tmp_path / ".venv" / "vendored.py").read_text() == "@@SKIP_HEADER@@ @@SCALA_BINARY@@"
     assert post.leftover_markers(tmp_path) == []
 
 
 def test_leftover_markers_names_file_and_marker(tmp_path):
-    (tmp_path / "pom.xml").write_text("<v>@@TYPO_MARKER@@</v>")
+    (tmp_path / "README.md").write_text("<v>@@TYPO_MARKER@@</v>")
 
-    assert post.leftover_markers(tmp_path) == ["pom.xml: @@TYPO_MARKER@@"]
+    assert post.leftover_markers(tmp_path) == ["README.md: @@TYPO_MARKER@@"]
 
 
 def test_prune_removes_unselected_variants(tmp_path):

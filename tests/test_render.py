@@ -6,12 +6,23 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from cookiecutter.main import cookiecutter
 
 from conftest import ROOT, SPARK_LINES, VERIFIED_VERSIONS, load_hook, render
 
-text_files = load_hook("post_gen_project").text_files
+post = load_hook("post_gen_project")
+TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
+
+
+def text_files(root):
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        try:
+            yield path, path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:  # e.g. a local __pycache__; the template has no binaries
+            continue
 
 COMBINATIONS = [
     pytest.param(version, java, scala, id=f"spark{version}-java_{java}-scala_{scala}")
@@ -66,6 +77,26 @@ def test_combination_renders_completely_and_pins_one_version(tmp_path, spark_ver
         assert "java/pom.xml" in places
     if scala == "yes":
         assert "scala/pom.xml" in places
+
+
+def test_every_template_file_with_a_pin_marker_is_in_the_hooks_pinned_list():
+    marked = {str(path.relative_to(TEMPLATE_DIR)) for path, text in text_files(TEMPLATE_DIR)
+              if post.MARKER.search(text)}
+
+    assert marked == set(post.PINNED_FILES)
+
+
+def test_rerendering_over_an_existing_project_leaves_its_venv_alone(tmp_path):
+    project = render(tmp_path)
+    vendored = project / ".venv" / "lib" / "request.py"
+    vendored.parent.mkdir(parents=True)
+    vendored.write_text("SKIP_HEADER = '@@SKIP_HEADER@@'")
+
+    again = Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(tmp_path),
+                              overwrite_if_exists=True))
+
+    assert again == project
+    assert vendored.read_text() == "SKIP_HEADER = '@@SKIP_HEADER@@'"
 
 
 def test_connector_is_pinned_in_the_one_file_every_run_path_reads(default_project):
