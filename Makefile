@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lint test-fast test test-network demo clean
+.PHONY: help venv lint test-fast test test-network demo bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ test-network: venv ## only the registry checks (PyPI, Maven Central)
 
 demo: venv ## render the default project, start Kafka, run the app and show messages flowing
 	@$(PY) scripts/demo.py
+
+bench: venv ## benchmarks vs baselines into bench-results/ (QUICK=1: a smoke run of minutes)
+	@$(PY) bench/run.py $(if $(QUICK),--quick)
 
 clean: ## remove rendered demo output and cached test venvs
 	rm -rf demo .cache
