@@ -35,7 +35,7 @@ demo: venv ## render the default project, start Kafka, run the app and show mess
 	@$(PY) scripts/demo.py
 
 bench: venv ## benchmarks vs baselines into bench-results/ (QUICK=1: a smoke run of minutes)
-	@$(PY) bench/run.py $(if $(QUICK),--quick)
+	@$(PY) bench/run.py $(if $(filter-out 0,$(QUICK)),--quick)
 
 clean: ## remove rendered demo output and cached test venvs
 	rm -rf demo .cache

@@ -92,6 +92,10 @@ def markdown(r: dict, labels: dict) -> str:
     lines = [
         f"# Benchmark results ({'quick' if s['quick'] else 'full'} run)",
         "",
+        *(["**A QUICK run is a smoke test of the harness, not a measurement**: with so few "
+           "records and such short windows, fixed start-up costs (JVM warm-up, the first "
+           "batch) dominate, so its numbers and target verdicts mean little. Use the full "
+           "run.", ""] if s["quick"] else []),
         f"{s['records']:,} records x {s['record_size']} B values preloaded; {s['partitions']} "
         f"partitions per topic; Spark `{s['spark_master']}`; {s['reps']} throughput run(s) per "
         f"contender (median); latency windows {s['warmup_s']:.0f} s warm-up + "

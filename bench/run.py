@@ -51,6 +51,14 @@ T0 = time.monotonic()
 BUSY = 0.3  # cores used by other processes above which a measurement counts as disturbed
 
 
+def show(path: Path) -> str:
+    """A path relative to the repository when inside it."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def say(message: str) -> None:
     elapsed = int(time.monotonic() - T0)
     print(f"[{elapsed // 60:3d}:{elapsed % 60:02d}] {message}", flush=True)
@@ -75,7 +83,7 @@ def ensure_venv() -> None:
     stamp = venv / ".bench-requirements"
     wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
     if not (stamp.is_file() and stamp.read_text() == wanted and python.exists()):
-        say(f"setup: installing bench/requirements.txt into {venv.relative_to(ROOT)} "
+        say(f"setup: installing bench/requirements.txt into {show(venv)} "
             "(first time ~1 min)")
         if not python.exists():
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -269,8 +277,8 @@ def parse_args(argv: list[str]) -> Settings:
     parser.add_argument("--keep-work", action="store_true",
                         help="keep the broker's data and the checkpoints (a temp dir)")
     parser.add_argument("--wait-idle", type=float,
-                        help="wait up to this many seconds for other Java/Spark processes to go "
-                             "quiet before measuring (default 600; quick 0)")
+                        help="wait up to this many seconds for other processes to go quiet "
+                             f"(< {BUSY} cores for 60 s) before measuring (default 600; quick 0)")
     parser.add_argument("--busy-retries", type=int,
                         help="repeat a throughput run disturbed by other processes (more than "
                              f"{BUSY} cores busy) up to this many times (default 2; quick 0)")
@@ -926,11 +934,13 @@ def main(argv: list[str]) -> int:
     import measure
     import report
 
+    # Ctrl-C even when started in the background (where SIGINT is inherited as ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     s.out.mkdir(parents=True, exist_ok=True)
     (s.out / "logs").mkdir(exist_ok=True)
-    say(f"bench: {'QUICK' if s.quick else 'full'} run -> {s.out.relative_to(ROOT)}")
+    say(f"bench: {'QUICK' if s.quick else 'full'} run -> {show(s.out)}")
     say(f"bench: {s.records:,} records x {s.size} B, {s.partitions} partitions, "
         f"{s.reps} run(s) per contender, latency at {s.rates} records/s")
     results: dict = {"settings": settings_json(s), "machine": machine(), "notes": []}
@@ -1013,7 +1023,7 @@ def main(argv: list[str]) -> int:
             f"{part['busy_samples_pct']}% of samples), loadavg {part['loadavg1_mean']}")
     report.write(results, s.out, LABELS)
     say(f"bench: done in {results['total_seconds'] // 60} min "
-        f"{results['total_seconds'] % 60} s; results in {s.out.relative_to(ROOT)}/: "
+        f"{results['total_seconds'] % 60} s; results in {show(s.out)}/: "
         "results.md, results.json, chart.png")
     print()
     print((s.out / "results.md").read_text())
