@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
-from conftest import ROOT, SPARK_LINES, VERIFIED_VERSIONS, load_hook, render
+from conftest import ROOT, SPARK_LINES, VERIFIED_VERSIONS, load_hook, render, render_cli
 
 post = load_hook("post_gen_project")
 TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
@@ -134,3 +134,37 @@ def test_names_derive_from_the_project_name(tmp_path):
 
     assert project.name == "click-stream"
     assert (project / "python" / "src" / "click_stream" / "transform.py").is_file()
+
+
+# Names beyond ASCII: the slug and package are transliterated (cookiecutter's slugify filter),
+# apostrophes dropped, so such a name renders with no hand-typed slug.
+NAMES = [
+    ("Zoë's Straße Ærø Østfold Łódź", "zoes-strasse-aero-ostfold-lodz"),
+    ("Café Crème Ünïcödé", "cafe-creme-unicode"),
+    ("O’Brien’s Click_Stream", "obriens-click-stream"),
+    ("Привет мир", "privet-mir"),
+]
+
+
+@pytest.mark.parametrize("name, slug", NAMES, ids=[slug for _, slug in NAMES])
+def test_name_beyond_ascii_derives_slug_package_and_java_package(tmp_path, name, slug):
+    project = render(tmp_path, project_name=name, include_java="yes", include_scala="yes")
+
+    package = slug.replace("-", "_")
+    java_package = "com.example." + package.replace("_", "")
+    assert project.name == slug
+    assert (project / "python" / "src" / package / "transform.py").is_file()
+    for variant, ext in (("java", "java"), ("scala", "scala")):
+        app = project / variant / "src" / "main" / variant / java_package.replace(".", "/")
+        assert f"package {java_package}" in (app / f"App.{ext}").read_text()
+    assert project.joinpath("README.md").read_text(encoding="utf-8").startswith(f"# {name}\n")
+    recorded = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]
+    assert (recorded["project_slug"], recorded["package_name"]) == (slug, package)
+
+
+def test_a_typed_slug_beyond_ascii_still_fails_with_one_line(tmp_path):
+    result = render_cli(tmp_path, "project_name=Straße", "project_slug=straße")
+
+    assert result.returncode != 0
+    assert result.stdout.splitlines()[0].startswith("ERROR: project_slug=straße: lowercase letters")
+    assert list(tmp_path.iterdir()) == []
