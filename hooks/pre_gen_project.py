@@ -6,14 +6,18 @@ into source. The rules live in plain functions that tests/test_hooks.py imports.
 
 The first line of output for a rejected answer is always:
     ERROR: <field>=<value>: <rule>; e.g. <valid example>
+and the second says how to retry from the answers cookiecutter saved, with only that one fixed.
 """
 
 from __future__ import annotations
 
 import json
 import keyword
+import os
 import re
+import shlex
 import sys
+from pathlib import Path
 
 # Rendered by cookiecutter; tests import this module unrendered and never read it.
 CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
@@ -47,6 +51,7 @@ class InputError(ValueError):
 
     def __init__(self, field: str, value: object, rule: str, example: str):
         super().__init__(f"{field}={value}: {rule}; e.g. {example}")
+        self.field, self.example = field, example
 
 
 def check_slug(value: str) -> None:
@@ -167,6 +172,71 @@ def validate(answers: dict) -> list[str]:
     return []
 
 
+# Where cookiecutter saves the answers, read from its own source (cookiecutter/config.py,
+# main.py, replay.py): `replay_dir` of the user config (the file named by COOKIECUTTER_CONFIG,
+# else ~/.cookiecutterrc if present), default ~/.cookiecutter_replay/; the file is
+# <replay_dir>/<template directory name>.json, written before this hook runs.
+DEFAULT_REPLAY_DIR = "~/.cookiecutter_replay/"
+USER_CONFIG = "~/.cookiecutterrc"
+REPLAY_DIR_SETTING = re.compile(r"""^replay_dir:[ \t]*(["']?)(?P<dir>[^"'#\n]*?)\1[ \t]*(#.*)?$""",
+                                re.M)
+
+
+def replay_dir() -> Path | None:
+    """cookiecutter's replay_dir, or None if its config file cannot be read from here."""
+    config = os.environ.get("COOKIECUTTER_CONFIG") or os.path.expanduser(USER_CONFIG)
+    if "COOKIECUTTER_CONFIG" not in os.environ and not os.path.exists(config):
+        return _from_start_dir(DEFAULT_REPLAY_DIR)
+    try:
+        text = Path(_from_start_dir(config)).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    setting = REPLAY_DIR_SETTING.search(text)
+    return _from_start_dir(setting["dir"] if setting and setting["dir"] else DEFAULT_REPLAY_DIR)
+
+
+def _from_start_dir(path: str) -> Path:
+    """A path as cookiecutter resolves it: ~ and $VARS expanded, relative to the directory it
+    was started in ($PWD: this hook runs inside the new project instead)."""
+    return Path(os.environ.get("PWD", ""), os.path.expanduser(os.path.expandvars(path)))
+
+
+def replay_file(answers: dict) -> Path | None:
+    """The file cookiecutter saved these very answers to, or None when there is none: cruft
+    saves no replay, and `cookiecutter --config-file` names a config this hook cannot see."""
+    if not answers.get("_repo_dir"):
+        return None
+    directory = replay_dir()
+    if directory is None:
+        return None
+    path = directory / f"{os.path.basename(os.path.abspath(answers['_repo_dir']))}.json"
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))["cookiecutter"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    same = all(saved.get(key) == value for key, value in answers.items()
+               if not key.startswith("_"))
+    return path if same else None
+
+
+def retry_hint(error: InputError, answers: dict) -> str:
+    """One line: how to run again with every other answer kept and only the bad one fixed."""
+    template = answers.get("_template") or "<template>"
+    saved = replay_file(answers)
+    if saved is None:
+        command = ["cookiecutter", template, f"{error.field}={error.example}"]
+        return f"Retry: pass the fixed answer on the command line, e.g. {shlex.join(command)}"
+    command = ["cookiecutter", "--replay-file", str(saved), template]
+    output_dir = answers.get("_output_dir")
+    if output_dir and output_dir != os.path.abspath(os.environ.get("PWD", "")):
+        command += ["-o", output_dir]
+    if answers.get("_checkout"):
+        command += ["--checkout", answers["_checkout"]]
+    return (f'Retry with your other answers kept: set "{error.field}" to a valid value '
+            f"(e.g. {error.example}) in {shlex.quote(str(saved))}, then run: "
+            f"{shlex.join(command)}")
+
+
 def _line_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
@@ -181,6 +251,7 @@ def main() -> int:
         warnings = validate(answers)
     except InputError as error:
         print(f"ERROR: {error}")
+        print(retry_hint(error, answers))
         return 1
     for warning in warnings:
         print(warning)
