@@ -211,3 +211,34 @@ def test_conflicting_edit_stops_make_update_with_one_line_and_can_be_resolved(tm
     text = conf.read_text()
     assert "spark.ui.showConsoleProgress     true" in text and TEMPLATE_FIX.strip() in text
     assert f"spark-sql-kafka-0-10_2.13:{NEW_SPARK}" in text
+
+
+def test_a_plain_cookiecutter_project_linked_with_cruft_takes_the_update(tmp_path):
+    template = template_at_a(tmp_path)
+    made = subprocess.run([sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(tmp_path),
+                           str(template), "project_name=Fraud Scorer", "input_topic=payments"],
+                          capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stdout + made.stderr
+    project = tmp_path / "fraud-scorer"
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "Generated with plain cookiecutter")
+
+    # As the root README says: link with the answers the project recorded.
+    answers = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]
+    linked = cruft("link", str(template), "--no-input", "--extra-context", json.dumps(answers),
+                   cwd=project)
+    assert linked.returncode == 0, linked.stdout + linked.stderr
+    assert cruft("diff", "--exit-code", cwd=project).returncode == 0  # linked at the right commit
+    commit_all(project, "Linked to the template with cruft")
+    template_commit_b(template)
+
+    update = subprocess.run(["make", "--no-print-directory", "update", f"spark_version={NEW_SPARK}",
+                             f"CRUFT={CRUFT}"], cwd=project, capture_output=True, text=True,
+                            timeout=600)
+
+    assert update.returncode == 0, update.stdout + update.stderr
+    assert update.stdout.splitlines()[-1].startswith("update: no conflicts left")
+    conf = (project / "conf" / "spark-defaults.conf").read_text()
+    assert f"spark-sql-kafka-0-10_2.13:{NEW_SPARK}" in conf and conf.endswith(TEMPLATE_FIX)
+    config = (project / "python" / "src" / "fraud_scorer" / "config.py").read_text()
+    assert '"KAFKA_IN_TOPIC", "payments"' in config
