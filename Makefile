@@ -22,7 +22,7 @@ venv: $(VENV)/.ready ## create the venv with cookiecutter, pytest and ruff
 lint: venv ## ruff on the hooks and tests
 	@$(PY) -m ruff check hooks tests scripts
 
-test-fast: venv ## rendering, hooks and validation only: no Spark, no network (< 1 min)
+test-fast: venv ## rendering, hooks, validation, updates, CI lint: no Spark (about a minute)
 	@$(PYTEST) -q -m "not slow and not e2e and not network"
 
 test: lint ## the full suite: fast tier, registries, rendered projects' own tests, end-to-end
