@@ -36,7 +36,7 @@ def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path
 def test_make_demo_shows_messages_flowing_and_cleans_up(tmp_path, no_orphans):
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "demo.py")],
                             env={**os.environ, "DEMO_DIR": str(tmp_path / "demo")},
-                            capture_output=True, text=True, timeout=1200)
+                            capture_output=True, text=True, timeout=2400)
 
     assert result.returncode == 0, tail(result)
     received = [line for line in result.stdout.splitlines() if "received <-" in line]
