@@ -85,8 +85,9 @@ class App:
                                             stderr=err, start_new_session=True)
 
     def events(self) -> list[dict]:
-        lines = self.stdout_path.read_text(encoding="utf-8", errors="replace").splitlines()
-        return [json.loads(line) for line in lines if line.startswith("{")]
+        text = self.stdout_path.read_text(encoding="utf-8", errors="replace")
+        complete = text[:text.rfind("\n") + 1]  # the app may be writing the last line now
+        return [json.loads(line) for line in complete.splitlines() if line.startswith("{")]
 
     def wait_for_event(self, name: str, timeout: float = START_TIMEOUT, **fields) -> dict:
         """The first `name` event whose fields match (a callable tests a field's value).
