@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lint test-fast test test-network demo bench clean
+.PHONY: help venv lint test-fast test test-network test-stress demo bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ test: lint ## the full suite: fast tier, registries, rendered projects' own test
 
 test-network: venv ## only the registry checks (PyPI, Maven Central)
 	@$(PYTEST) -q -m network
+
+test-stress: ## CI (.ci/run) on a clean clone of HEAD next to one CPU hog per core (HOGS=n)
+	@bash scripts/test-under-load.sh
 
 demo: venv ## render the default project, start Kafka, run the app and show messages flowing
 	@$(PY) scripts/demo.py

@@ -111,7 +111,7 @@ def check_brokers(value: str) -> None:
             raise InputError("kafka_brokers", value, rule, example)
 
 
-def spark_line(version: str, lines: dict) -> dict:
+def spark_line(version: str, lines: dict, refused: dict | None = None) -> dict:
     """The version-table row for an exact Spark version, or an InputError."""
     supported = ", ".join(sorted(lines, key=_line_key))
     example = max(lines.values(), key=lambda row: _line_key(row["verified"]))["verified"]
@@ -121,6 +121,10 @@ def spark_line(version: str, lines: dict) -> dict:
                          f"an exact version MAJOR.MINOR.PATCH of a supported line ({supported})",
                          example)
     line = f"{match[1]}.{match[2]}"
+    if line in (refused or {}):
+        raise InputError("spark_version", version,
+                         f"Spark {line} is not offered: {refused[line]['why']}",
+                         f"{refused[line]['instead']} instead")
     if line not in lines:
         raise InputError("spark_version", version,
                          f"Spark {line} is not supported; supported lines: {supported}", example)
@@ -163,7 +167,8 @@ def validate(answers: dict) -> list[str]:
     check_boolean("include_scala", answers["include_scala"])
     check_brokers(answers["kafka_brokers"])
     check_topics(answers["input_topic"], answers["output_topic"])
-    row = spark_line(answers["spark_version"], answers["_spark_lines"])
+    row = spark_line(answers["spark_version"], answers["_spark_lines"],
+                     answers.get("_refused_spark_lines"))
     check_trigger(answers["trigger"], row, answers["spark_version"])
     if answers["spark_version"] != row["verified"]:
         return [f"WARNING: spark_version={answers['spark_version']} is not the verified release "

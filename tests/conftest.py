@@ -49,7 +49,7 @@ def render_cli(output_dir: Path, *answers: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(output_dir), str(ROOT),
          *answers],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=600,
     )
 
 
@@ -69,7 +69,7 @@ def pyspark_venv(spark_version: str) -> Path:
     return venv
 
 
-def make(project: Path, *targets: str, venv: Path, timeout: float = 1800,
+def make(project: Path, *targets: str, venv: Path, timeout: float = 3600,
          env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the generated project's own Makefile with the given venv.
 
@@ -109,7 +109,7 @@ def spark_and_kafka_processes(under: Path) -> dict[int, str]:
 def no_orphans(tmp_path):
     """Fails the test if it leaves a broker or Spark process of its own running."""
     yield
-    deadline = time.monotonic() + 30  # processes being stopped may take a moment to exit
+    deadline = time.monotonic() + 180  # processes being stopped may take a while on a busy host
     while (left := spark_and_kafka_processes(tmp_path)) and time.monotonic() < deadline:
         time.sleep(1)
     assert not left, "processes left running: " + "; ".join(c[:160] for c in left.values())

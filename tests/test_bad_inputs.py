@@ -10,7 +10,7 @@ from conftest import render_cli
 # A stack frame inside the pre-gen hook's functions would mean our code crashed.
 OUR_FRAME = re.compile(r'File ".*", line \d+, in (main|validate|check_\w+|spark_line)\b')
 
-SUPPORTED = "supported lines: 3.5, 4.0, 4.1, 4.2"
+SUPPORTED = "supported lines: 3.5, 4.0, 4.2"
 
 BAD_INPUTS = [
     (["project_slug=Kappa App"], "ERROR: project_slug=Kappa App: lowercase letters, digits"),
@@ -33,6 +33,8 @@ BAD_INPUTS = [
                               f"{SUPPORTED}; e.g. "),
     (["spark_version=4.3.0"], f"ERROR: spark_version=4.3.0: Spark 4.3 is not supported; "
                               f"{SUPPORTED}"),
+    (["spark_version=4.1.1"], "ERROR: spark_version=4.1.1: Spark 4.1 is not offered: "
+                              "SPARK-55271: on Spark 4.1 the Kafka source fails"),
     (["spark_version=latest"], "ERROR: spark_version=latest: an exact version MAJOR.MINOR.PATCH"),
     (["include_java=maybe"], "ERROR: include_java=maybe: yes or no; e.g. no"),
     (["include_scala=2"], "ERROR: include_scala=2: yes or no; e.g. no"),

@@ -1,5 +1,8 @@
-"""The default project's own end-to-end tests against a real local Kafka broker, and the
-README's demo. Real broker (Maven Central jars), real Spark, nothing mocked."""
+"""Rendered projects' own end-to-end tests against a real local Kafka broker, on every offered
+Spark line, and the README's demo. Real broker (Maven Central jars), real Spark, nothing mocked.
+
+A line is offered only if it is proven here: the version table (`_spark_lines`) drives both
+this file and tests/test_registries.py."""
 
 import json
 import os
@@ -8,35 +11,77 @@ import sys
 
 import pytest
 
-from conftest import DEFAULT_SPARK, ROOT, make, pyspark_venv, render, tail
+from conftest import DEFAULT_SPARK, ROOT, SPARK_LINES, make, pyspark_venv, render, tail
 
 pytestmark = pytest.mark.e2e
+
+E2E_RECORDS = {"E2E_RECORDS": os.environ.get("E2E_RECORDS", "2000")}
+OTHER_LINES = [pytest.param(row["verified"], row["scala_binary"], id=line)
+               for line, row in SPARK_LINES.items() if row["verified"] != DEFAULT_SPARK]
+
+
+def e2e_report(project) -> list[dict]:
+    rows = [json.loads(line) for line in
+            (project / "build" / "e2e-report.jsonl").read_text().splitlines()]
+    print("\n" + "\n".join(json.dumps(row) for row in rows))
+    return rows
 
 
 def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path, no_orphans):
     """Default answers plus the Java and Scala variants, so the parity run covers all three."""
     project = render(tmp_path, include_java="yes", include_scala="yes")
 
-    result = make(project, "e2e", venv=pyspark_venv(DEFAULT_SPARK),
-                  env={"E2E_RECORDS": os.environ.get("E2E_RECORDS", "2000")})
+    result = make(project, "e2e", venv=pyspark_venv(DEFAULT_SPARK), env=E2E_RECORDS)
 
     assert result.returncode == 0, tail(result)
-    assert "7 passed" in result.stdout, tail(result)
-    report = [json.loads(line) for line in
-              (project / "build" / "e2e-report.jsonl").read_text().splitlines()]
-    print("\n" + "\n".join(json.dumps(row) for row in report))
+    assert "9 passed" in result.stdout, tail(result)
+    report = e2e_report(project)
     assert {row["test"] for row in report} == {
         "byte-for-byte via python -m", "byte-for-byte via spark-submit", "byte-for-byte via java",
         "byte-for-byte via scala", "parity", "restart after Ctrl-C",
-        "restart after SIGKILL mid-stream"}
+        "restart after SIGKILL mid-stream via python -m",
+        "restart after SIGKILL mid-stream via java",
+        "restart after SIGKILL mid-stream via scala"}
     [parity] = [row for row in report if row["test"] == "parity"]
     assert parity["run_paths"] == ["python -m", "spark-submit", "java", "scala"]
+
+
+@pytest.mark.parametrize("spark_version, scala_binary", OTHER_LINES)
+def test_every_offered_spark_line_survives_a_crash_end_to_end(tmp_path, no_orphans,
+                                                              spark_version, scala_binary):
+    """The smaller set on each other line: byte for byte, Ctrl-C restart and SIGKILL restart,
+    for Python and one JVM variant (Scala where its binary differs from the default line's)."""
+    default_binary = SPARK_LINES[DEFAULT_SPARK.rpartition(".")[0]]["scala_binary"]
+    jvm = "scala" if scala_binary != default_binary else "java"
+    project = render(tmp_path, spark_version=spark_version, **{f"include_{jvm}": "yes"})
+
+    # Parity and the spark-submit run of the Python app are the default line's job.
+    result = make(project, "e2e", "PYTEST_ARGS=-k 'not parity and not spark'",
+                  venv=pyspark_venv(spark_version), env=E2E_RECORDS)
+
+    assert result.returncode == 0, tail(result)
+    assert "5 passed" in result.stdout, tail(result)
+    assert {row["test"] for row in e2e_report(project)} == {
+        "byte-for-byte via python -m", f"byte-for-byte via {jvm}", "restart after Ctrl-C",
+        "restart after SIGKILL mid-stream via python -m",
+        f"restart after SIGKILL mid-stream via {jvm}"}
+
+
+def test_every_offered_line_records_the_tests_that_proved_it():
+    here = {name for name in globals() if name.startswith("test_")}
+    for line, row in SPARK_LINES.items():
+        proven = row["proven"]
+        assert proven["on"] and proven["by"], line
+        for test in proven["by"]:
+            path, _, name = test.partition("::")
+            assert (ROOT / path).is_file(), (line, test)
+            assert not name or path != "tests/test_end_to_end.py" or name in here, (line, test)
 
 
 def test_make_demo_shows_messages_flowing_and_cleans_up(tmp_path, no_orphans):
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "demo.py")],
                             env={**os.environ, "DEMO_DIR": str(tmp_path / "demo")},
-                            capture_output=True, text=True, timeout=1200)
+                            capture_output=True, text=True, timeout=2400)
 
     assert result.returncode == 0, tail(result)
     received = [line for line in result.stdout.splitlines() if "received <-" in line]

@@ -15,6 +15,7 @@ DEFAULT_ANSWERS = {
     "spark_version": TEMPLATE_JSON["spark_version"], "include_java": False, "include_scala": False,
     "kafka_brokers": "localhost:9092", "input_topic": "topic1", "output_topic": "topic2",
     "trigger": "0 seconds", "_spark_lines": SPARK_LINES,
+    "_refused_spark_lines": TEMPLATE_JSON["_refused_spark_lines"],
 }
 
 
@@ -43,7 +44,7 @@ def test_default_answers_are_valid_without_warnings():
     ("kafka_brokers", "a b:9092", "kafka_brokers=a b:9092: a comma-separated list"),
     ("spark_version", "4.2", "spark_version=4.2: an exact version MAJOR.MINOR.PATCH"),
     ("spark_version", "3.4.4", "spark_version=3.4.4: Spark 3.4 is not supported; supported "
-                               "lines: 3.5, 4.0, 4.1, 4.2"),
+                               "lines: 3.5, 4.0, 4.2"),
     ("include_java", "maybe", "include_java=maybe: yes or no"),
     ("description", "two\nlines", "description=two\nlines: one non-empty line"),
     ("trigger", "fast", "trigger=fast: a micro-batch interval"),
@@ -76,12 +77,22 @@ def test_triggers_accepted_on_the_newest_line(trigger):
     assert pre.validate(dict(DEFAULT_ANSWERS, trigger=trigger)) == []
 
 
-@pytest.mark.parametrize("version", ["3.5.7", "4.0.0", "4.1.1"])
+@pytest.mark.parametrize("version", ["3.5.7", "4.0.0"])
 def test_real_time_is_refused_where_pyspark_lacks_it(version):
     with pytest.raises(pre.InputError) as raised:
         pre.validate(dict(DEFAULT_ANSWERS, spark_version=version, trigger="real-time"))
 
     assert str(raised.value).startswith("trigger=real-time: real-time mode needs Spark 4.2")
+
+
+@pytest.mark.parametrize("version", ["4.1.0", "4.1.1", "4.1.4"])
+def test_a_refused_line_names_its_spark_bug_and_the_version_to_choose(version):
+    with pytest.raises(pre.InputError) as raised:
+        pre.validate(dict(DEFAULT_ANSWERS, spark_version=version))
+
+    assert str(raised.value).startswith(f"spark_version={version}: Spark 4.1 is not offered: "
+                                        "SPARK-55271")
+    assert str(raised.value).endswith("; e.g. 4.2.0 instead")
 
 
 def test_unverified_patch_of_a_supported_line_is_accepted_with_a_warning():

@@ -118,7 +118,7 @@ def test_answers_are_recorded_and_replay_renders_the_same_tree(tmp_path):
 
     replay = subprocess.run(
         [sys.executable, "-m", "cookiecutter", "--replay-file", str(first / ".cookiecutter.json"),
-         "-o", str(tmp_path / "b"), str(ROOT)], capture_output=True, text=True, timeout=120)
+         "-o", str(tmp_path / "b"), str(ROOT)], capture_output=True, text=True, timeout=600)
     assert replay.returncode == 0, replay.stdout + replay.stderr
     second = tmp_path / "b" / "fraud-scorer"
 

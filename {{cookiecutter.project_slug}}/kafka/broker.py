@@ -302,7 +302,7 @@ class Broker:
                                   f"stopped; the end of {self.log_file}:", _tail(self.log_file))
             time.sleep(0.2)
 
-    def create_topics(self, names, partitions: int = 1, timeout: float = 60.0) -> None:
+    def create_topics(self, names, partitions: int = 1, timeout: float = 120.0) -> None:
         """Create topics (names, or "name:partitions") unless they exist, and wait until
         every partition has a leader, so that clients can use them at once."""
         from confluent_kafka import KafkaError, KafkaException
@@ -320,10 +320,20 @@ class Broker:
             except KafkaException as e:
                 if e.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                     raise BrokerError(f"cannot create topic {name!r}: {e.args[0].str()}") from None
-        while not all(_has_leaders(admin.list_topics(timeout=10), name) for name in wanted):
+        while not self._all_have_leaders(admin, wanted):
             if time.monotonic() > deadline:
                 raise BrokerError(f"topics {', '.join(wanted)} had no leader within {timeout:.0f}s")
             time.sleep(0.2)
+
+    @staticmethod
+    def _all_have_leaders(admin, topics) -> bool:
+        from confluent_kafka import KafkaException
+
+        try:
+            metadata = admin.list_topics(timeout=10)
+        except KafkaException:  # a slow answer on a busy machine: ask again
+            return False
+        return all(_has_leaders(metadata, name) for name in topics)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop the broker's whole process group: SIGTERM, SIGKILL after ``timeout``."""

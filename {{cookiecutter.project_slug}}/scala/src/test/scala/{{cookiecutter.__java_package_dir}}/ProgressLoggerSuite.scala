@@ -33,7 +33,8 @@ class ProgressLoggerSuite extends munit.FunSuite {
   }
 
   private def waitFor(condition: => Boolean): Unit = {
-    val deadline = System.currentTimeMillis() + 60000
+    // Generous: listener events are asynchronous and CI machines are often busy.
+    val deadline = System.currentTimeMillis() + 300000
     while (!condition) {
       assert(System.currentTimeMillis() < deadline, "timed out")
       Thread.sleep(50)
