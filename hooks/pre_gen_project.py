@@ -49,9 +49,11 @@ JAVA_RESERVED = {
 class InputError(ValueError):
     """One rejected answer; str() is the line shown to the user."""
 
-    def __init__(self, field: str, value: object, rule: str, example: str):
+    def __init__(self, field: str, value: object, rule: str, example: str,
+                 fix: str | None = None):
         super().__init__(f"{field}={value}: {rule}; e.g. {example}")
-        self.field, self.example = field, example
+        # fix: a good value to retry with (the example, unless the example is prose).
+        self.field, self.fix = field, example if fix is None else fix
 
 
 def check_slug(value: str) -> None:
@@ -124,7 +126,7 @@ def spark_line(version: str, lines: dict, refused: dict | None = None) -> dict:
     if line in (refused or {}):
         raise InputError("spark_version", version,
                          f"Spark {line} is not offered: {refused[line]['why']}",
-                         f"{refused[line]['instead']} instead")
+                         f"{refused[line]['instead']} instead", fix=refused[line]["instead"])
     if line not in lines:
         raise InputError("spark_version", version,
                          f"Spark {line} is not supported; supported lines: {supported}", example)
@@ -229,7 +231,7 @@ def retry_hint(error: InputError, answers: dict) -> str:
     template = answers.get("_template") or "<template>"
     saved = replay_file(answers)
     if saved is None:
-        command = ["cookiecutter", template, f"{error.field}={error.example}"]
+        command = ["cookiecutter", template, f"{error.field}={error.fix}"]
         return f"Retry: pass the fixed answer on the command line, e.g. {shlex.join(command)}"
     command = ["cookiecutter", "--replay-file", str(saved), template]
     output_dir = answers.get("_output_dir")
@@ -238,7 +240,7 @@ def retry_hint(error: InputError, answers: dict) -> str:
     if answers.get("_checkout"):
         command += ["--checkout", answers["_checkout"]]
     return (f'Retry with your other answers kept: set "{error.field}" to a valid value '
-            f"(e.g. {error.example}) in {shlex.quote(str(saved))}, then run: "
+            f"(e.g. {error.fix}) in {shlex.quote(str(saved))}, then run: "
             f"{shlex.join(command)}")
 
 

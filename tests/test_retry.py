@@ -93,6 +93,12 @@ def test_without_the_saved_answers_the_hint_passes_the_value_on_the_command_line
                                  "e.g. cookiecutter gh:me/tpl spark_version=4.2.0")
 
 
+def test_hint_suggests_a_value_not_the_prose_around_it(user):
+    context = answers(spark_version="4.1.1")  # refused: "e.g. 4.2.0 instead"
+
+    assert hint_for(context).endswith(" spark_version=4.2.0")
+
+
 def spawn(*args: str, cwd: Path) -> pexpect.spawn:
     # A wide terminal, so no prompt is wrapped across lines.
     return pexpect.spawn("cookiecutter", list(args), cwd=str(cwd), env=dict(os.environ),
