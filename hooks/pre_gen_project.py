@@ -191,11 +191,13 @@ REPLAY_DIR_SETTING = re.compile(r"""^replay_dir:[ \t]*(["']?)(?P<dir>[^"'#\n]*?)
 
 def replay_dir() -> Path | None:
     """cookiecutter's replay_dir, or None if its config file cannot be read from here."""
-    config = os.environ.get("COOKIECUTTER_CONFIG") or os.path.expanduser(USER_CONFIG)
-    if "COOKIECUTTER_CONFIG" not in os.environ and not os.path.exists(config):
-        return _from_start_dir(DEFAULT_REPLAY_DIR)
+    config = os.environ.get("COOKIECUTTER_CONFIG")
+    if config is None:
+        config = os.path.expanduser(USER_CONFIG)
+        if not os.path.exists(config):
+            return _from_start_dir(DEFAULT_REPLAY_DIR)
     try:
-        text = Path(_from_start_dir(config)).read_text(encoding="utf-8")
+        text = _from_start_dir(config).read_text(encoding="utf-8")
     except OSError:
         return None
     setting = REPLAY_DIR_SETTING.search(text)
