@@ -1,6 +1,16 @@
+"""Fixtures: a local SparkSession for unit tests, and for the end-to-end tests a real Kafka
+broker (kafka/broker.py), fresh topics, the JVM variants' jars and app cleanup."""
+
 import os
+import subprocess
+import sys
+import uuid
 
 import pytest
+from e2e_support import JARS, PROJECT, START_TIMEOUT
+
+sys.path.insert(0, str(PROJECT / "kafka"))
+import broker as local_kafka  # noqa: E402  (kafka/broker.py: the project's own broker runner)
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +29,37 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka(tmp_path_factory):
+    """A real single-node broker on free ports, stopped (whole process group) afterwards."""
+    with local_kafka.start(tmp_path_factory.mktemp("kafka"), port=0,
+                           timeout=START_TIMEOUT) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def jars():
+    """Build the jar of every JVM variant once (make package-java / package-scala)."""
+    for variant in JARS:
+        subprocess.run(["make", "-s", f"package-{variant}", f"VENV={sys.prefix}"], cwd=PROJECT,
+                       check=True)
+
+
+@pytest.fixture
+def topics(kafka, request):
+    """A fresh (input, output) topic pair for one test."""
+    name = f"e2e-{request.node.name[:40].replace('[', '-').strip(']')}-{uuid.uuid4().hex[:6]}"
+    source, sink = f"{name}-in", f"{name}-out"
+    kafka.create_topics([source, sink], partitions=1)
+    return source, sink
+
+
+@pytest.fixture
+def apps():
+    """Every app process a test starts; all are killed (process group) even if it fails."""
+    started = []
+    yield started
+    for app in started:
+        app.kill()
