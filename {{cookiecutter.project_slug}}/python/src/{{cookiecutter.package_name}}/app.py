@@ -47,15 +47,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ERROR: {error}", file=sys.stderr)
         spark.stop()
         return EXIT_BAD_CONFIG
-    except Exception as error:  # Spark reports a missing connector or bad option here
-        code, message = start_failure(error, output_mode(settings))
-        print(f"ERROR: {message}", file=sys.stderr)
+    except Exception as error:  # Spark reports a missing connector, a bad option or mode here
+        reason = first_line(error)
+        if "output mode" in reason.lower():
+            print(f"ERROR: {output_mode_mismatch(settings.effective_output_mode, reason)}",
+                  file=sys.stderr)
+            code = EXIT_BAD_CONFIG
+        else:
+            print(f"ERROR: could not start the query: {reason}", file=sys.stderr)
+            code = EXIT_FAILED
         spark.stop()
         return code
     log_event("started", app=APP_NAME, brokers=settings.brokers, in_topic=settings.in_topic,
               out_topic=settings.out_topic, dlq_topic=settings.dlq_topic,
               checkpoint=settings.checkpoint, trigger=settings.trigger,
-              output_mode=output_mode(settings))
+              output_mode=settings.effective_output_mode)
     return run_until_stopped(spark, query)
 
 
@@ -91,17 +97,12 @@ def start_query(spark, settings: Settings):
         kafka_records(rows, settings.out_topic, settings.dlq_topic)
         .writeStream.format("kafka")
         .queryName(APP_NAME)
-        .outputMode(output_mode(settings))
+        .outputMode(settings.effective_output_mode)
         .option("kafka.bootstrap.servers", settings.brokers)
         .option("checkpointLocation", settings.checkpoint)
         .options(**settings.kafka_options)
     )
     return with_trigger(writer, settings.trigger).start()
-
-
-def output_mode(settings: Settings) -> str:
-    """OUTPUT_MODE, except in real-time mode, which supports update only."""
-    return "update" if REAL_TIME.fullmatch(settings.trigger) else settings.output_mode
 
 
 def with_trigger(writer, trigger: str):
@@ -115,16 +116,12 @@ def with_trigger(writer, trigger: str):
     return writer.trigger(processingTime=trigger)
 
 
-def start_failure(error: BaseException, mode: str) -> tuple[int, str]:
-    """Exit code and message when Spark refuses to start the query. An output mode that does
-    not fit the transform is a setting to change, so it is named."""
-    reason = first_line(error)
-    if "output mode" in reason.lower():
-        others = " or ".join(m for m in OUTPUT_MODES if m != mode)
-        return EXIT_BAD_CONFIG, (f"OUTPUT_MODE={mode} does not fit this transform: {reason}; "
-                                 f"set OUTPUT_MODE (or --output-mode) to {others}, or give its "
-                                 "aggregation a watermark (README: Output modes)")
-    return EXIT_FAILED, f"could not start the query: {reason}"
+def output_mode_mismatch(mode: str, reason: str) -> str:
+    """An output mode that does not fit the transform is a setting to change, so it is named."""
+    others = " or ".join(m for m in OUTPUT_MODES if m != mode)
+    return (f"OUTPUT_MODE={mode} does not fit this transform: {reason}; set OUTPUT_MODE (or "
+            f"--output-mode) to {others}, or give its aggregation a watermark (README: Output "
+            "modes)")
 
 
 def run_until_stopped(spark, query) -> int:

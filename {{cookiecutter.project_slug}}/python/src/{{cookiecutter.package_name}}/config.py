@@ -86,6 +86,11 @@ class Settings:
     output_mode: str
     kafka_options: Mapping[str, str]
 
+    @property
+    def effective_output_mode(self) -> str:
+        """OUTPUT_MODE, except in real-time mode, which supports update only."""
+        return "update" if REAL_TIME.fullmatch(self.trigger) else self.output_mode
+
 
 def parse_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Settings:
     """Settings from flags > environment > defaults; raises ConfigError on a bad value."""

@@ -38,7 +38,7 @@ HEADERS_TYPE = ArrayType(StructType().add("key", StringType()).add("value", Bina
 
 
 class TransformResultError(ValueError):
-    """transform() returned columns the sink cannot write; str() is the one-line message."""
+    """The transform returned columns the sink cannot write; str() is the one-line message."""
 
 
 def kafka_records(rows: DataFrame, out_topic: str, dlq_topic: str | None) -> DataFrame:
@@ -99,8 +99,8 @@ def check_columns(rows: DataFrame) -> None:
     )
     if not fine:
         returned = ", ".join(f"{name} {kind.simpleString()}" for name, kind in types.items())
-        raise TransformResultError(f"transform() returned columns ({returned}); the Kafka sink "
-                                   f"needs {SINK_COLUMNS}")
+        raise TransformResultError(f"the transform returned columns ({returned}); the Kafka "
+                                   f"sink needs {SINK_COLUMNS}")
 
 
 def is_headers_type(kind) -> bool:
