@@ -186,5 +186,4 @@ def first_line(error: BaseException) -> str:
 def failure_reason(error: BaseException) -> str:
     """The first line of a query failure; only the record and its error when a row with an
     error had no dead-letter topic to go to."""
-    line = first_line(error)
-    return record_without_dead_letter_topic(line) or line
+    return record_without_dead_letter_topic(str(error)) or first_line(error)

@@ -33,7 +33,7 @@ NO_DEAD_LETTER_TOPIC = " has an error and no dead-letter topic is set (KAFKA_DLQ
 # How Spark's failure wraps it: 3.5 puts the task failure before it, 4.x SQLSTATE codes after.
 RAISED_FOR_A_RECORD = re.compile(
     rf"record at topic \S+, partition \d+, offset \d+{re.escape(NO_DEAD_LETTER_TOPIC)}.*?"
-    r"(?= SQLSTATE: |$)")
+    r"(?= SQLSTATE: |$)", re.MULTILINE)
 HEADERS_TYPE = ArrayType(StructType().add("key", StringType()).add("value", BinaryType()))
 
 
@@ -81,7 +81,7 @@ def no_dead_letter_topic() -> Column:
 
 
 def record_without_dead_letter_topic(failure: str) -> str | None:
-    """no_dead_letter_topic()'s message in the first line of a query failure, else None."""
+    """no_dead_letter_topic()'s message (one line) in the text of a failure, else None."""
     found = RAISED_FOR_A_RECORD.search(failure)
     return found[0] if found else None
 
