@@ -186,9 +186,7 @@ public final class App {
             error = stop.requested() ? null : raised;
         }
         if (error != null) {
-            String reason = firstLine(error);
-            err.println("ERROR: the query failed: "
-                    + Routing.recordWithoutDeadLetterTopic(reason).orElse(reason));
+            err.println("ERROR: the query failed: " + failureReason(error));
             spark.stop();
             return EXIT_FAILED;
         }
@@ -202,6 +200,15 @@ public final class App {
         }
         ProgressLogger.logEvent("stopped", "app", APP_NAME);
         return EXIT_OK;
+    }
+
+    /**
+     * The first line of a query failure; only the record and its error when a row with an error
+     * had no dead-letter topic to go to.
+     */
+    static String failureReason(Throwable error) {
+        return Routing.recordWithoutDeadLetterTopic(String.valueOf(error.getMessage()))
+                .orElse(firstLine(error));
     }
 
     static String firstLine(Throwable error) {

@@ -60,7 +60,7 @@ public final class Routing {
     /** How Spark's failure wraps it: 3.5 puts the task failure before it, 4.x SQLSTATEs after. */
     private static final Pattern RAISED_FOR_A_RECORD = Pattern.compile(
             "record at topic \\S+, partition \\d+, offset \\d+" + Pattern.quote(NO_DEAD_LETTER_TOPIC)
-                    + ".*?(?= SQLSTATE: |$)");
+                    + ".*?(?= SQLSTATE: |$)", Pattern.MULTILINE);
     static final DataType HEADERS_TYPE = DataTypes.createArrayType(new StructType()
             .add("key", DataTypes.StringType).add("value", DataTypes.BinaryType));
 
@@ -127,7 +127,7 @@ public final class Routing {
                 lit(NO_DEAD_LETTER_TOPIC), col("error"));
     }
 
-    /** noDeadLetterTopic()'s message in the first line of a query failure, if it is there. */
+    /** noDeadLetterTopic()'s message (one line) in the text of a failure, if it is there. */
     static Optional<String> recordWithoutDeadLetterTopic(String failure) {
         Matcher found = RAISED_FOR_A_RECORD.matcher(failure);
         return found.find() ? Optional.of(found.group()) : Optional.empty();

@@ -152,9 +152,7 @@ object App {
       }
     error match {
       case Some(failure) =>
-        val reason = firstLine(failure)
-        err.println("ERROR: the query failed: " +
-          Routing.recordWithoutDeadLetterTopic(reason).getOrElse(reason))
+        err.println(s"ERROR: the query failed: ${failureReason(failure)}")
         spark.stop()
         ExitFailed
       case None =>
@@ -169,6 +167,13 @@ object App {
         ExitOk
     }
   }
+
+  /** The first line of a query failure; only the record and its error when a row with an error
+    * had no dead-letter topic to go to.
+    */
+  def failureReason(error: Throwable): String =
+    Routing.recordWithoutDeadLetterTopic(String.valueOf(error.getMessage))
+      .getOrElse(firstLine(error))
 
   def firstLine(error: Throwable): String = {
     val text = Option(error.getMessage).map(_.strip()).getOrElse("")

@@ -40,7 +40,7 @@ object Routing {
   val NoDeadLetterTopic = " has an error and no dead-letter topic is set (KAFKA_DLQ_TOPIC): "
 
   // How Spark's failure wraps it: 3.5 puts the task failure before it, 4.x SQLSTATE codes after.
-  private val RaisedForARecord = ("record at topic \\S+, partition \\d+, offset \\d+" +
+  private val RaisedForARecord = ("(?m)record at topic \\S+, partition \\d+, offset \\d+" +
     Pattern.quote(NoDeadLetterTopic) + ".*?(?= SQLSTATE: |$)").r
 
   val HeadersType: DataType = ArrayType(new StructType().add("key", StringType)
@@ -81,7 +81,7 @@ object Routing {
       col("partition").cast("string"), lit(", offset "), col("offset").cast("string"),
       lit(NoDeadLetterTopic), col("error"))
 
-  /** noDeadLetterTopic's message in the first line of a query failure, if it is there. */
+  /** noDeadLetterTopic's message (one line) in the text of a failure, if it is there. */
   def recordWithoutDeadLetterTopic(failure: String): Option[String] =
     RaisedForARecord.findFirstIn(failure)
 
