@@ -3,7 +3,7 @@ package {{ cookiecutter.java_package }}
 import java.util.Locale
 
 /** How the app reports what stops it: one line, naming the setting or record to look at. */
-class AppSuite extends munit.FunSuite {
+class AppSuite extends SparkSuite {
 
   test("an aggregation without watermark in append mode names the OUTPUT_MODE setting") {
     val counts = LocalSpark.spark.readStream.format("rate").load().groupBy("value").count()

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode
   * output, and the validating example with the dead-letter routing sends each record where it
   * says.
   */
-class ContractSuite extends munit.FunSuite {
+class ContractSuite extends SparkSuite {
 
   private lazy val spark = LocalSpark.spark
   private val cases = Records.loadVectors()

@@ -6,7 +6,7 @@ import org.apache.spark.sql.functions.{col, lit, when}
 import Records.Record
 
 /** Routing the transform's rows to the output or dead-letter topic, on static DataFrames. */
-class RoutingSuite extends munit.FunSuite {
+class RoutingSuite extends SparkSuite {
 
   private lazy val spark = LocalSpark.spark
 
