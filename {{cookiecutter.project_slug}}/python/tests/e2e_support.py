@@ -139,11 +139,21 @@ def start_app(apps, tmp_path, kafka, topics: Topics, run_path: str, checkpoint: 
                    "--py-files", str(package_zip(tmp_path, project)), "python/main.py"]
     else:  # a JVM variant's jar, through spark-submit
         command = [str(BIN / "spark-submit"), "--master", "local[2]",
-                   "--class", "{{ cookiecutter.java_package }}.App",
-                   str(project / JARS[run_path].relative_to(PROJECT))]
+                   "--class", "{{ cookiecutter.java_package }}.App", str(jar(project, run_path))]
     app = App(command, env, tmp_path / "logs" / name, cwd=project)
     apps.append(app)
     return app
+
+
+def jar(project: Path, variant: str) -> Path:
+    """The variant's jar in `project`, built first if it is not there (a project copy)."""
+    built = project / JARS[variant].relative_to(PROJECT)
+    if not built.exists():
+        print(f"\n[setup] building {variant} in {project.name} (make package-{variant})",
+              file=sys.__stdout__, flush=True)
+        subprocess.run(["make", "-s", f"package-{variant}", f"VENV={sys.prefix}"], cwd=project,
+                       check=True)
+    return built
 
 
 def package_zip(tmp_path: Path, project: Path = PROJECT) -> Path:
@@ -157,7 +167,8 @@ def package_zip(tmp_path: Path, project: Path = PROJECT) -> Path:
 
 def switch_to_example(example: str, copy: Path) -> Path:
     """A copy of this project switched to `example` as the transform's comment tells users: the
-    example's line replaces the pass-through line, in every variant; JVM jars are rebuilt."""
+    example's line replaces the pass-through line, in every variant (start_app builds a JVM
+    variant's jar when it first runs it)."""
     lines = {variant: EXAMPLES[example][variant] for variant in ("python", *JARS)}
     for variant, line in lines.items():
         text = (PROJECT / TRANSFORM_FILES[variant]).read_text(encoding="utf-8")
@@ -166,8 +177,8 @@ def switch_to_example(example: str, copy: Path) -> Path:
 
 
 def with_transform_lines(copy: Path, lines: dict[str, str]) -> Path:
-    """A copy of this project whose transform returns lines[variant] instead of passing records
-    through, in each variant given; the jars of JVM variants given are rebuilt."""
+    """A copy of this project (no build output) whose transform returns lines[variant] instead
+    of passing records through, in each variant given."""
     shutil.copytree(PROJECT, copy, ignore=shutil.ignore_patterns(
         "target", "build", "checkpoints", ".pytest_cache", "__pycache__"))
     for variant, line in lines.items():
@@ -175,12 +186,6 @@ def with_transform_lines(copy: Path, lines: dict[str, str]) -> Path:
         text = path.read_text(encoding="utf-8")
         assert text.count(PASS_THROUGH[variant]) == 1, f"{path}: no pass-through line to replace"
         path.write_text(text.replace(PASS_THROUGH[variant], line), encoding="utf-8")
-    jvm = [variant for variant in lines if variant in JARS]
-    if jvm:
-        print(f"\n[setup] building {', '.join(jvm)} in {copy.name} (make package-<variant>)",
-              file=sys.__stdout__, flush=True)
-        subprocess.run(["make", "-s", *(f"package-{variant}" for variant in jvm),
-                        f"VENV={sys.prefix}"], cwd=copy, check=True)
     return copy
 
 
