@@ -12,6 +12,7 @@ import json
 import signal
 import time
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 import pytest
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.e2e
 MINUTE = 60_000  # the example's window and its watermark delay, in epoch milliseconds
 
 
-def closed_minutes(events: list[tuple[str, int]], after: list[tuple[str, int]] = ()) -> list:
+def closed_minutes(events: list[tuple[str, int]], after: Sequence[tuple[str, int]] = ()) -> list:
     """The records the example writes once the watermark (the newest event time seen, minus a
     minute) has passed a minute: one per key and minute, counting every event before it."""
     watermark = max(at for _, at in [*events, *after]) - MINUTE
@@ -39,6 +40,11 @@ def closed_minutes(events: list[tuple[str, int]], after: list[tuple[str, int]] =
     return [(key.encode(), json.dumps({"key": key, "start": iso(start), "end": iso(start + MINUTE),
                                        "count": count}, separators=(",", ":")).encode(), [])
             for (start, key), count in sorted(counts.items()) if start + MINUTE <= watermark]
+
+
+def counts(records: list[tuple]) -> dict[str, int]:
+    """key -> count of the example's output records, for the report."""
+    return {json.loads(value)["key"]: json.loads(value)["count"] for _, value, _ in records}
 
 
 def iso(millis: int) -> str:
@@ -84,10 +90,6 @@ def test_windowed_counts_are_exact_and_carry_on_from_the_checkpoint(apps, tmp_pa
     assert restarted.process.poll() is None, restarted.logs()
     report(f"windowed counts via {run_path}", before_stop=counts(first),
            after_restart=counts(restored), duplicates=duplicates)
-
-
-def counts(records: list[tuple]) -> dict[str, int]:
-    return {json.loads(value)["key"]: json.loads(value)["count"] for _, value, _ in records}
 
 
 def test_an_output_mode_that_does_not_fit_the_transform_stops_with_one_line_naming_it(
