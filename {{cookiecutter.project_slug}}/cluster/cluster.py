@@ -182,7 +182,8 @@ def _status(args) -> int:
     running = cluster.running()
     names = [d.name for d in cluster.spark.daemons] + [f"kafka-{i}" for i in cluster.kafka.nodes]
     for name in names:
-        print(f"  {name:16} {'running (pid %d)' % running[name] if name in running else 'DOWN'}")
+        state = f"running (pid {running[name]})" if name in running else "DOWN"
+        print(f"  {name:16} {state}")
     print(f"cluster: {len(running)} of {len(names)} processes running; Spark master "
           f"{cluster.master_url} ({cluster.spark.alive_workers()} workers alive), "
           f"Kafka bootstrap {cluster.bootstrap}")

@@ -24,7 +24,7 @@ SIZE = 3  # the smallest quorum that survives losing a node
 def cluster_nodes(run_dir: Path, ports, controller_ports) -> list[Node]:
     """Node i (1-based) keeps its config, storage, log and pid file in <run_dir>/kafka-<i>."""
     return [Node(i, port, controller, Path(run_dir) / f"kafka-{i}")
-            for i, (port, controller) in enumerate(zip(ports, controller_ports), start=1)]
+            for i, (port, controller) in enumerate(zip(ports, controller_ports, strict=True), start=1)]
 
 
 class KafkaCluster:
