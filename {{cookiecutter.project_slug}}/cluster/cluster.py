@@ -157,7 +157,7 @@ def _up(args) -> int:
     print(f"  Spark master:      {cluster.master_url}   (UI {cluster.spark.webui})")
     print(f"  Kafka bootstrap:   {cluster.bootstrap}")
     print(f"  run the app on it: make submit SPARK_MASTER={cluster.master_url} "
-          f"KAFKA_BROKERS={cluster.bootstrap}")
+          f"SPARK_LOCAL_IP=127.0.0.1 KAFKA_BROKERS={cluster.bootstrap}")
     return 0
 
 
