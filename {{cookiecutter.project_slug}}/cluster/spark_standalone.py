@@ -134,7 +134,10 @@ class Standalone:
         missing = [d for d in self.daemons if not d.pid()]
         for daemon in missing:
             log(f"spark: starting {daemon.name} (log {daemon.log_file})...")
-            self._processes[daemon.name] = daemon.start(env)
+            # Scratch space (a Worker's executors fetch the app's jars there) in its own
+            # directory, not /tmp, where an executor killed with kill -9 would leave it.
+            local_dirs = str(daemon.directory / "local")
+            self._processes[daemon.name] = daemon.start(dict(env, SPARK_LOCAL_DIRS=local_dirs))
         return [d.name for d in missing]
 
     def state(self) -> dict | None:
@@ -165,10 +168,15 @@ class Standalone:
                                  f"logs in {self.master.directory.parent}/spark-*/)")
             time.sleep(0.5)
 
-    def executors(self, worker: int) -> list[int]:
-        """Pids of the executor JVMs that Worker ``worker`` (1-based) runs now."""
+    def running_apps(self) -> list[str]:
+        """The ids of the applications the Master runs now."""
+        return [app["id"] for app in (self.state() or {}).get("activeapps", [])]
+
+    def executors(self, worker: int, app_id: str = "") -> list[int]:
+        """Pids of the executor JVMs that Worker ``worker`` (1-based) runs now (for one app)."""
         directory = self.workers[worker - 1].directory
-        return [pid for pid in pids_under(directory) if EXECUTOR in (command_line(pid) or "")]
+        return [pid for pid in pids_under(directory)
+                if EXECUTOR in (cmdline := command_line(pid) or "") and app_id in cmdline]
 
     def kill(self, pid: int) -> float:
         """SIGKILL one process (a daemon or an executor); returns when (epoch seconds)."""

@@ -47,6 +47,36 @@ def fresh_topics(cluster, name: str) -> tuple[str, str]:
     return source, sink
 
 
+def test_cluster_up_refuses_a_second_start_and_status_lists_every_process(whole_cluster,
+                                                                          tmp_path):
+    run_dir = str(whole_cluster.run_dir)
+
+    again = subprocess.run([*CLUSTER_PY, "up", "--dir", run_dir], capture_output=True, text=True)
+    status = subprocess.run([*CLUSTER_PY, "status", "--dir", run_dir], capture_output=True,
+                            text=True)
+    taken = whole_cluster.layout["spark_port"]
+    port_taken = subprocess.run([*CLUSTER_PY, "up", "--dir", str(tmp_path / "other"),
+                                 "--kafka-port", "0", "--spark-port", str(taken)],
+                                capture_output=True, text=True)
+    no_java = subprocess.run([*CLUSTER_PY, "up", "--dir", str(tmp_path / "other")],
+                             capture_output=True, text=True,
+                             env=dict(os.environ, PATH=str(tmp_path / "empty")))
+
+    assert again.returncode == 1 and again.stderr.startswith(
+        f"ERROR: the cluster in {run_dir} is already running"), again.stderr
+    assert status.returncode == 0, status.stdout
+    assert "6 of 6 processes running" in status.stdout
+    assert whole_cluster.master_url in status.stdout and whole_cluster.bootstrap in status.stdout
+    assert port_taken.returncode == 1 and port_taken.stderr.startswith(
+        f"ERROR: port {taken} is already in use: stop what uses it or set "
+        "CLUSTER_SPARK_PORT="), port_taken.stderr
+    assert no_java.returncode == 1 and no_java.stderr.startswith(
+        "ERROR: java not found"), no_java.stderr
+    for result in (again, port_taken, no_java):
+        assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "other").exists(), "a refused start must not leave anything behind"
+
+
 class SubmittedQuery:
     """The app submitted to the cluster. If it stops under the faults, keep_running() submits
     it again, once, from the same checkpoint: that restart must then complete the output."""
@@ -73,6 +103,10 @@ def test_no_acknowledged_record_is_lost_when_a_broker_an_executor_and_a_worker_d
         master=cluster.master_url, SPARK_LOCAL_IP="127.0.0.1"))
     recovery = {}  # seconds from each kill to the first output record written after it
 
+    def executors_on_worker_1() -> list[int]:
+        apps = cluster.spark.running_apps()  # ids sort by start time: the newest is ours
+        return cluster.spark.executors(1, max(apps)) if apps else []
+
     with OutputLog(cluster.bootstrap, sink) as output:
         def first_output_after(moment: float, keys=None) -> float:
             return output.seconds_to_first_record_after(moment, START_TIMEOUT,
@@ -80,8 +114,8 @@ def test_no_acknowledged_record_is_lost_when_a_broker_an_executor_and_a_worker_d
 
         with AckingProducer(cluster.bootstrap, source, RATE, tmp_path / "producer") as producer:
             first_output_after(0)  # records flow through the cluster
-            wait_until(lambda: cluster.spark.executors(worker=1), START_TIMEOUT,
-                       "an executor on worker 1", query.keep_running)
+            wait_until(executors_on_worker_1, START_TIMEOUT, "an executor on worker 1",
+                       query.keep_running)
 
             leader = cluster.kafka.leader(source, partition=0)
             progress(f"kill -9 Kafka node {leader}, leader of {source} partition 0")
@@ -93,11 +127,11 @@ def test_no_acknowledged_record_is_lost_when_a_broker_an_executor_and_a_worker_d
             cluster.kafka.start_missing(log=progress)  # it rejoins and catches up
             cluster.kafka.wait_in_sync(topics, START_TIMEOUT)
 
-            [executor] = cluster.spark.executors(worker=1)
+            [executor] = executors_on_worker_1()
             progress(f"kill -9 executor pid {executor} on worker 1")
             recovery["executor"] = first_output_after(cluster.spark.kill(executor))
             # One fault at a time: the Master's replacement on worker 1 first takes over.
-            wait_until(lambda: [pid for pid in cluster.spark.executors(worker=1)
+            wait_until(lambda: [pid for pid in executors_on_worker_1()
                                 if pid != executor and has_finished_a_task(pid)],
                        START_TIMEOUT, "a new executor on worker 1 running tasks",
                        query.keep_running)
@@ -131,43 +165,14 @@ def test_no_acknowledged_record_is_lost_when_a_broker_an_executor_and_a_worker_d
            seconds=round(time.monotonic() - started, 1))
 
 
-def test_cluster_up_refuses_a_second_start_and_status_lists_every_process(whole_cluster,
-                                                                          tmp_path):
-    run_dir = str(whole_cluster.run_dir)
-
-    again = subprocess.run([*CLUSTER_PY, "up", "--dir", run_dir], capture_output=True, text=True)
-    status = subprocess.run([*CLUSTER_PY, "status", "--dir", run_dir], capture_output=True,
-                            text=True)
-    taken = whole_cluster.layout["spark_port"]
-    port_taken = subprocess.run([*CLUSTER_PY, "up", "--dir", str(tmp_path / "other"),
-                                 "--kafka-port", "0", "--spark-port", str(taken)],
-                                capture_output=True, text=True)
-    no_java = subprocess.run([*CLUSTER_PY, "up", "--dir", str(tmp_path / "other")],
-                             capture_output=True, text=True,
-                             env=dict(os.environ, PATH=str(tmp_path / "empty")))
-
-    assert again.returncode == 1 and again.stderr.startswith(
-        f"ERROR: the cluster in {run_dir} is already running"), again.stderr
-    assert status.returncode == 0, status.stdout
-    assert "6 of 6 processes running" in status.stdout
-    assert whole_cluster.master_url in status.stdout and whole_cluster.bootstrap in status.stdout
-    assert port_taken.returncode == 1 and port_taken.stderr.startswith(
-        f"ERROR: port {taken} is already in use: stop what uses it or set "
-        "CLUSTER_SPARK_PORT="), port_taken.stderr
-    assert no_java.returncode == 1 and no_java.stderr.startswith(
-        "ERROR: java not found"), no_java.stderr
-    for result in (again, port_taken, no_java):
-        assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
-    assert not (tmp_path / "other").exists(), "a refused start must not leave anything behind"
-
-
-def test_cluster_down_stops_everything_even_after_kill_9(whole_cluster):
+def test_cluster_down_stops_everything_even_after_kill_9(cluster):
     """Runs last in this file: it takes the session's cluster down (a later test would start
     the processes again)."""
-    cluster = whole_cluster
-    for pid in (cluster.spark.master.pid(), cluster.spark.workers[0].pid(),
-                cluster.kafka.running()[1]):
-        os.kill(pid, signal.SIGKILL)  # stale pid files left behind, as after a crash
+    running = cluster.running()
+    killed = [name for name in ("spark-master", "spark-worker-1", "kafka-1") if name in running]
+    assert killed, f"nothing of the cluster to kill: {running}"
+    for name in killed:
+        os.kill(running[name], signal.SIGKILL)  # stale pid files left behind, as after a crash
 
     down = subprocess.run([*CLUSTER_PY, "down", "--dir", str(cluster.run_dir)],
                           capture_output=True, text=True)
