@@ -104,8 +104,8 @@ def test_no_acknowledged_record_is_lost_when_a_broker_an_executor_and_a_worker_d
     recovery = {}  # seconds from each kill to the first output record written after it
 
     def executors_on_worker_1() -> list[int]:
-        apps = cluster.spark.running_apps()  # ids sort by start time: the newest is ours
-        return cluster.spark.executors(1, max(apps)) if apps else []
+        app_ids = cluster.spark.running_apps()  # ids sort by start time: the newest is ours
+        return cluster.spark.executors(1, max(app_ids)) if app_ids else []
 
     with OutputLog(cluster.bootstrap, sink) as output:
         def first_output_after(moment: float, keys=None) -> float:
