@@ -137,8 +137,8 @@ def test_docker_run_as_a_random_uid_moves_records_writes_its_checkpoint_and_stop
         tmp_path / "docker-run"))
 
     assert sandbox.pid_in_namespace(app.pid1) == 1
+    app.app.wait_for_event("progress", input_rows=lambda rows: rows > 0)  # ends early if it dies
     e2e.assert_nothing_lost(records, e2e.consume_until(kafka, sink, records))
-    app.app.wait_for_event("progress", input_rows=lambda rows: rows > 0)
     checkpoint = Path(image.env["CHECKPOINT_LOCATION"])  # the image's default, under /data
     assert owner(checkpoint / "commits" / "0") == (app.uid, 0)
     app.app.assert_stopped_cleanly(app.stop())
@@ -183,8 +183,8 @@ def test_operator_driver_and_executor_pods_as_random_uids_move_records(
             "SPARK_RESOURCE_PROFILE_ID": "0",
             "SPARK_JAVA_OPT_0": f"-Dspark.driver.port={driver_port}"}, tmp_path / "executor"))
 
-        e2e.assert_nothing_lost(records, e2e.consume_until(kafka, sink, records))
         driver.app.wait_for_event("progress", input_rows=lambda rows: rows > 0)
+        e2e.assert_nothing_lost(records, e2e.consume_until(kafka, sink, records))
         driver.app.assert_stopped_cleanly(driver.stop())
         assert executor.app.process.wait(TIMEOUT) == 0, executor.app.logs()  # stopped by the driver
 
