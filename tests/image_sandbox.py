@@ -86,6 +86,12 @@ def instructions(dockerfile: Path) -> list[tuple[str, str]]:
             (line.strip().partition(" ") for line in joined.splitlines() if line.strip())]
 
 
+def image_env(dockerfile: Path) -> dict[str, str]:
+    """The variables the Dockerfile's ENV lines set, as written."""
+    return dict(pair.split("=", 1) for instruction, args in instructions(dockerfile)
+                if instruction == "ENV" for pair in shlex.split(args))
+
+
 def build(project: Path, root: Path, log=print) -> Image:
     """The image's filesystem under root, following project/Dockerfile."""
     image = Image(root, python=root / "usr" / "local")
