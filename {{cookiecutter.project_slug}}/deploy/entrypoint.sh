@@ -47,8 +47,8 @@ spark_home() {
 }
 
 give_uid_a_passwd_entry
-# The image's Ivy cache holds the connector (resolved at build time), so the app and the driver
-# start without Maven Central; a later --conf spark.jars.ivy on the command line still wins.
+# The image's Ivy cache (SPARK_JARS_IVY) already holds the connector, so the app and a driver
+# start without Maven Central; on the command line this beats a properties file's value.
 ivy=(--conf "spark.jars.ivy=$SPARK_JARS_IVY")
 
 case "${1:-}" in
@@ -65,9 +65,11 @@ case "${1:-}" in
   executor)
     shift
     SPARK_HOME=${SPARK_HOME:-$(spark_home)}
-    classpath="${SPARK_CONF_DIR:+$SPARK_CONF_DIR:}${SPARK_CLASSPATH:+$SPARK_CLASSPATH:}$SPARK_HOME/jars/*:$PWD"
+    # As Spark's own image builds it; PWD holds the jars and files the executor fetches.
+    classpath="${SPARK_CONF_DIR:-}:${HADOOP_CONF_DIR:-}:${SPARK_CLASSPATH:-}:$SPARK_HOME/jars/*"
+    classpath="$classpath:$PWD:${SPARK_DIST_CLASSPATH:-}"
     java_opts=()
-    for name in "${!SPARK_JAVA_OPT_@}"; do  # the driver's settings for executors, in order
+    for name in "${!SPARK_JAVA_OPT_@}"; do  # the JVM options the driver sets for its executors
       java_opts+=("${!name}")
     done
     exec java "${java_opts[@]}" -Xms"$SPARK_EXECUTOR_MEMORY" -Xmx"$SPARK_EXECUTOR_MEMORY" \
