@@ -45,6 +45,15 @@ DEPLOY_FILES = ("Dockerfile", "deploy/k8s/kubeflow-spark-operator.yaml",
                 "deploy/k8s/apache-spark-operator.yaml")
 
 
+def expected_versions(spark_version: str) -> dict[str, str]:
+    """What each kind of version mention must say in a project pinned to spark_version."""
+    scala_binary = SPARK_LINES[spark_version[:3]]["scala_binary"]
+    return {"connector scala": scala_binary, "connector spark": spark_version,
+            "pyspark pin": spark_version, "pom spark.version": spark_version,
+            "pom scala.binary.version": scala_binary, "artifact scala suffix": scala_binary,
+            "spark version setting": spark_version, "manifest scala binary": scala_binary}
+
+
 def version_mentions(project):
     """(file, what, value) for every Spark/Scala version mention in the rendered tree."""
     for path, text in text_files(project):
@@ -65,7 +74,6 @@ def test_combination_renders_completely_and_pins_one_version(tmp_path, spark_ver
                                                              scala):
     project = render(tmp_path, spark_version=spark_version, include_java=java,
                      include_scala=scala)
-    scala_binary = SPARK_LINES[spark_version[:3]]["scala_binary"]
 
     leftovers = [f"{path.relative_to(project)}: {token}"
                  for path, text in text_files(project)
@@ -76,10 +84,7 @@ def test_combination_renders_completely_and_pins_one_version(tmp_path, spark_ver
     assert (project / "scala").is_dir() == (scala == "yes")
 
     mentions = list(version_mentions(project))
-    expected = {"connector scala": scala_binary, "connector spark": spark_version,
-                "pyspark pin": spark_version, "pom spark.version": spark_version,
-                "pom scala.binary.version": scala_binary, "artifact scala suffix": scala_binary,
-                "spark version setting": spark_version, "manifest scala binary": scala_binary}
+    expected = expected_versions(spark_version)
     drift = [m for m in mentions if m[2] != expected[m[1]]]
     assert drift == []
     places = {str(name) for name, _, _ in mentions}
