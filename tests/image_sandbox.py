@@ -38,19 +38,15 @@ IMAGE_DIRS = ("/app", "/data")
 IMAGE_PATH = re.compile(r"(?<![\w.-])(?P<dir>" + "|".join(map(re.escape, IMAGE_DIRS))
                         + r")(?=/|\b)")
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-NSS_WRAPPER = "{/usr,}/lib{/*,}/libnss_wrapper.so"  # where the entrypoint looks for it
-
-
-def nss_wrapper_library() -> str | None:
-    paths = [path for prefix in ("/usr", "") for sub in ("/*", "")
-             for path in glob.glob(f"{prefix}/lib{sub}/libnss_wrapper.so")]
-    return paths[0] if paths else None
-
+# Where the entrypoint looks for nss_wrapper: {/usr,}/lib{/*,}/libnss_wrapper.so
+NSS_WRAPPER = ("/usr/lib/*/libnss_wrapper.so", "/usr/lib/libnss_wrapper.so",
+               "/lib/*/libnss_wrapper.so", "/lib/libnss_wrapper.so")
 
 # Each Debian package the Dockerfile installs, and how this host has to provide it instead.
 HOST_PACKAGES = {
     "openjdk-17-jre-headless": ("java on PATH", lambda: shutil.which("java")),
-    "libnss-wrapper": (f"libnss_wrapper.so in {NSS_WRAPPER}", nss_wrapper_library),
+    "libnss-wrapper": ("libnss_wrapper.so under /usr/lib or /lib",
+                       lambda: any(glob.glob(pattern) for pattern in NSS_WRAPPER)),
     "tini": ("/usr/bin/tini", lambda: Path("/usr/bin/tini").is_file()),
 }
 
@@ -183,7 +179,7 @@ def random_uid() -> int:
 
 
 def image_group(image: Image) -> int:
-    user, _, group = image.user.partition(":")
+    _, _, group = image.user.partition(":")
     assert group.isdigit(), f"the Dockerfile's USER {image.user} should name a numeric group"
     return int(group)
 
@@ -192,14 +188,19 @@ def as_user(uid: int, gid: int) -> list[str]:
     return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--"]
 
 
-def check_prerequisites(image: Image, uid: int) -> None:
-    """Fail early and clearly when this host cannot run the image's containers."""
+def check_host() -> None:
+    """Before anything is built: can this host start containers at all?"""
     if os.geteuid() != 0:
         raise SandboxError("the image test needs root to switch to a random UID (setpriv) and "
                            "to give each container its own PID namespace (unshare)")
     for tool in ("setpriv", "unshare"):
         if not shutil.which(tool):
             raise SandboxError(f"{tool} is missing: install util-linux")
+
+
+def check_uid_can_run(image: Image, uid: int) -> None:
+    """After the build: HOME=/ is read-only to uid, and uid can run java and the image's
+    Python, as in the image (a Python under /root, such as pyenv's, would not do)."""
     gid = image_group(image)
     probe = ("test ! -w / || { echo 'HOME=/ is writable'; exit 1; }; "
              "java -version >/dev/null 2>&1 || { echo 'cannot run java'; exit 1; }; "

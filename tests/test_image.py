@@ -56,8 +56,9 @@ def image(project):
     root = sandbox.new_sandbox()
     try:
         try:
+            sandbox.check_host()
             built = sandbox.build(project, root, log=lambda line: print(line, file=sys.stderr))
-            sandbox.check_prerequisites(built, sandbox.random_uid())
+            sandbox.check_uid_can_run(built, sandbox.random_uid())
         except sandbox.SandboxError as error:
             pytest.fail(f"cannot run the image's containers here: {error}", pytrace=False)
         yield built
