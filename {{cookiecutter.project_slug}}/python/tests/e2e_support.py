@@ -95,7 +95,7 @@ class App:
 
 
 def start_app(apps, tmp_path, kafka, topics, run_path: str, checkpoint: Path, name: str,
-              **settings: str) -> App:
+              master: str = "local[2]", **settings: str) -> App:
     source, sink = topics
     env = dict(os.environ, KAFKA_BROKERS=kafka.bootstrap, KAFKA_IN_TOPIC=source,
                KAFKA_OUT_TOPIC=sink, CHECKPOINT_LOCATION=str(checkpoint), **settings,
@@ -104,10 +104,10 @@ def start_app(apps, tmp_path, kafka, topics, run_path: str, checkpoint: Path, na
     if run_path == "python -m":
         command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
     elif run_path == "spark-submit":
-        command = [str(BIN / "spark-submit"), "--master", "local[2]",
+        command = [str(BIN / "spark-submit"), "--master", master,
                    "--py-files", str(package_zip(tmp_path)), "python/main.py"]
     else:  # a JVM variant's jar, through spark-submit
-        command = [str(BIN / "spark-submit"), "--master", "local[2]",
+        command = [str(BIN / "spark-submit"), "--master", master,
                    "--class", "{{ cookiecutter.java_package }}.App", str(JARS[run_path])]
     app = App(command, env, tmp_path / "logs" / name)
     apps.append(app)
