@@ -1,5 +1,6 @@
 """Rendered projects' own end-to-end tests against a real local Kafka broker, on every offered
-Spark line, and the README's demo. Real broker (Maven Central jars), real Spark, nothing mocked.
+Spark line, on a local cluster with nodes killed, and the README's demo. Real broker (Maven
+Central jars), real Spark, nothing mocked.
 
 A line is offered only if it is proven here: the version table (`_spark_lines`) drives both
 this file and tests/test_registries.py."""
@@ -47,6 +48,23 @@ def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path
         *per_run_path("windowed counts", every_path)}
     [parity] = [row for row in report if row["test"] == "parity"]
     assert parity["run_paths"] == every_path
+
+
+def test_default_project_loses_nothing_when_cluster_nodes_die_mid_stream(tmp_path, no_orphans):
+    """make e2e-cluster: a Spark standalone Master with 2 Workers and 3 Kafka nodes; the Python
+    app and the Java variant each lose a partition leader, an executor and a Worker mid-stream."""
+    project = render(tmp_path, include_java="yes")
+
+    result = make(project, "e2e-cluster", venv=pyspark_venv(DEFAULT_SPARK))
+
+    assert result.returncode == 0, tail(result)
+    assert "4 passed" in result.stdout, tail(result)
+    rows = {row["test"]: row for row in e2e_report(project)}
+    assert set(rows) == {"cluster faults via spark-submit", "cluster faults via java"}
+    for row in rows.values():
+        assert row["acked"] > 0 and row["records_out"] >= row["acked"], row
+        assert set(row["seconds_to_new_output_after_kill"]) == {
+            "broker", "broker_partition_0", "executor", "worker"}, row
 
 
 @pytest.mark.parametrize("spark_version, scala_binary", OTHER_LINES)

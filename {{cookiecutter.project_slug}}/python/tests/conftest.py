@@ -1,8 +1,10 @@
 """Fixtures: a local SparkSession for unit tests, and for the end-to-end tests a real Kafka
 broker (kafka/broker.py), fresh topics, the JVM variants' jars, the project switched to one of
-its examples, and app cleanup."""
+its examples, and app cleanup; for the cluster tests a Spark standalone cluster with 3 Kafka
+nodes (cluster/cluster.py)."""
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -10,8 +12,9 @@ import uuid
 import pytest
 from e2e_support import JARS, PROJECT, START_TIMEOUT, Topics, switch_to_example
 
-sys.path.insert(0, str(PROJECT / "kafka"))
+sys.path[:0] = [str(PROJECT / "kafka"), str(PROJECT / "cluster")]
 import broker as local_kafka  # noqa: E402  (kafka/broker.py: the project's own broker runner)
+import cluster as local_cluster  # noqa: E402  (cluster/cluster.py: Spark standalone + 3 nodes)
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +41,30 @@ def kafka(tmp_path_factory):
     with local_kafka.start(tmp_path_factory.mktemp("kafka"), port=0,
                            timeout=START_TIMEOUT) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """A local cluster started the way `make cluster-up` does (cluster/cluster.py up) on free
+    ports, in build/e2e-cluster; `cluster.py down` stops it afterwards, whatever was killed."""
+    run_dir = PROJECT / "build" / "e2e-cluster"
+    command = [sys.executable, str(PROJECT / "cluster" / "cluster.py")]
+    subprocess.run([*command, "down", "--dir", str(run_dir)], check=True)  # an aborted run's
+    shutil.rmtree(run_dir, ignore_errors=True)
+    started = subprocess.run([*command, "up", "--dir", str(run_dir), "--kafka-port", "0",
+                              "--spark-port", "0", "--spark-webui-port", "0", "--topics", "",
+                              "--timeout", str(START_TIMEOUT)],
+                             capture_output=True, text=True)
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        yield local_cluster.Cluster.load(run_dir)
+    finally:
+        stopped = subprocess.run([*command, "down", "--dir", str(run_dir)], capture_output=True,
+                                 text=True)
+        assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+        if (run_dir / local_cluster.LAYOUT_FILE).is_file():
+            left = local_cluster.Cluster.load(run_dir).leftover_jvms()
+            assert not left, f"cluster.py down left JVMs running: {left}"
 
 
 @pytest.fixture(scope="session")

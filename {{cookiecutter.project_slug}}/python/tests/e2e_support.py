@@ -124,7 +124,8 @@ class App:
 
 
 def start_app(apps, tmp_path, kafka, topics: Topics, run_path: str, checkpoint: Path,
-              name: str, project: Path = PROJECT, **settings: str) -> App:
+              name: str, project: Path = PROJECT, master: str = "local[2]",
+              **settings: str) -> App:
     """The app of `project` (this one, or a copy switched to an example) on `topics`."""
     env = {**os.environ, "KAFKA_BROKERS": kafka.bootstrap, "KAFKA_IN_TOPIC": topics.source,
            "KAFKA_OUT_TOPIC": topics.sink, "KAFKA_DLQ_TOPIC": topics.dead_letter,
@@ -135,10 +136,10 @@ def start_app(apps, tmp_path, kafka, topics: Topics, run_path: str, checkpoint: 
     if run_path == "python -m":
         command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
     elif run_path == "spark-submit":
-        command = [str(BIN / "spark-submit"), "--master", "local[2]",
+        command = [str(BIN / "spark-submit"), "--master", master,
                    "--py-files", str(package_zip(tmp_path, project)), "python/main.py"]
     else:  # a JVM variant's jar, through spark-submit
-        command = [str(BIN / "spark-submit"), "--master", "local[2]",
+        command = [str(BIN / "spark-submit"), "--master", master,
                    "--class", "{{ cookiecutter.java_package }}.App", str(jar(project, run_path))]
     app = App(command, env, tmp_path / "logs" / name, cwd=project)
     apps.append(app)

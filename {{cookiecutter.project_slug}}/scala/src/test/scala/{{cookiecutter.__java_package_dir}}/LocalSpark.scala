@@ -1,6 +1,6 @@
 package {{ cookiecutter.java_package }}
 
-import scala.concurrent.duration._
+import scala.concurrent.duration.Duration
 
 import org.apache.spark.sql.SparkSession
 
@@ -20,9 +20,8 @@ object LocalSpark {
   }
 }
 
-/** A suite that runs Spark jobs: a first job compiles code and a busy machine is slow, so each
-  * test gets minutes, not munit's default 30 seconds.
-  */
+/** The base of every suite. MUnit fails a test after 30 s by default; the first test of a run
+  * starts the SparkSession, which takes longer than that on a busy machine. */
 abstract class SparkSuite extends munit.FunSuite {
-  override val munitTimeout: Duration = 10.minutes
+  override val munitTimeout: Duration = Duration(10, "min")
 }
