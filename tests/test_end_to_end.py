@@ -28,6 +28,10 @@ def e2e_report(project) -> list[dict]:
     return rows
 
 
+def per_run_path(test: str, run_paths: list[str]) -> set[str]:
+    return {f"{test} via {run_path}" for run_path in run_paths}
+
+
 def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path, no_orphans):
     """Default answers plus the Java and Scala variants, so the parity run covers all three."""
     project = render(tmp_path, include_java="yes", include_scala="yes")
@@ -35,16 +39,15 @@ def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path
     result = make(project, "e2e", venv=pyspark_venv(DEFAULT_SPARK), env=E2E_RECORDS)
 
     assert result.returncode == 0, tail(result)
-    assert "9 passed" in result.stdout, tail(result)
+    assert "17 passed" in result.stdout, tail(result)
     report = e2e_report(project)
+    every_path = ["python -m", "spark-submit", "java", "scala"]
     assert {row["test"] for row in report} == {
-        "byte-for-byte via python -m", "byte-for-byte via spark-submit", "byte-for-byte via java",
-        "byte-for-byte via scala", "parity", "restart after Ctrl-C",
-        "restart after SIGKILL mid-stream via python -m",
-        "restart after SIGKILL mid-stream via java",
-        "restart after SIGKILL mid-stream via scala"}
+        "parity", "restart after Ctrl-C", *per_run_path("byte-for-byte", every_path),
+        *per_run_path("dead letters and SIGKILL", every_path),
+        *per_run_path("windowed counts", every_path)}
     [parity] = [row for row in report if row["test"] == "parity"]
-    assert parity["run_paths"] == ["python -m", "spark-submit", "java", "scala"]
+    assert parity["run_paths"] == every_path
 
 
 def test_default_project_loses_nothing_when_cluster_nodes_die_mid_stream(tmp_path, no_orphans):
@@ -67,22 +70,26 @@ def test_default_project_loses_nothing_when_cluster_nodes_die_mid_stream(tmp_pat
 @pytest.mark.parametrize("spark_version, scala_binary", OTHER_LINES)
 def test_every_offered_spark_line_survives_a_crash_end_to_end(tmp_path, no_orphans,
                                                               spark_version, scala_binary):
-    """The smaller set on each other line: byte for byte, Ctrl-C restart and SIGKILL restart,
-    for Python and one JVM variant (Scala where its binary differs from the default line's)."""
+    """The smaller set on each other line: byte for byte, a Ctrl-C restart, and the dead-letter
+    topic through a SIGKILL and restart, for Python and one JVM variant (Scala where its binary
+    differs from the default line's); the stateful example's restored counts from Python (the
+    RocksDB state store on this line)."""
     default_binary = SPARK_LINES[DEFAULT_SPARK.rpartition(".")[0]]["scala_binary"]
     jvm = "scala" if scala_binary != default_binary else "java"
     project = render(tmp_path, spark_version=spark_version, **{f"include_{jvm}": "yes"})
 
-    # Parity and the spark-submit run of the Python app are the default line's job.
-    result = make(project, "e2e", "PYTEST_ARGS=-k 'not byte_identical and not spark'",
-                  venv=pyspark_venv(spark_version), env=E2E_RECORDS)
+    # Parity, the spark-submit run path, the stateful example on the JVM and the one-line stops
+    # are the default line's job.
+    result = make(project, "e2e", f"PYTEST_ARGS=-k 'not byte_identical and not spark and not "
+                  f"stops and not (windowed and {jvm})'", venv=pyspark_venv(spark_version),
+                  env=E2E_RECORDS)
 
     assert result.returncode == 0, tail(result)
-    assert "5 passed" in result.stdout, tail(result)
+    assert "6 passed" in result.stdout, tail(result)
     assert {row["test"] for row in e2e_report(project)} == {
-        "byte-for-byte via python -m", f"byte-for-byte via {jvm}", "restart after Ctrl-C",
-        "restart after SIGKILL mid-stream via python -m",
-        f"restart after SIGKILL mid-stream via {jvm}"}
+        "restart after Ctrl-C", "windowed counts via python -m",
+        *per_run_path("byte-for-byte", ["python -m", jvm]),
+        *per_run_path("dead letters and SIGKILL", ["python -m", jvm])}
 
 
 def test_every_offered_line_records_the_tests_that_proved_it():

@@ -25,6 +25,12 @@ def text_files(root):
         except UnicodeDecodeError:  # e.g. a local __pycache__; the template has no binaries
             continue
 
+def leftovers(project):
+    """'path: token' for every template token a render left in a file."""
+    return [f"{path.relative_to(project)}: {token}" for path, text in text_files(project)
+            for token in ("{{ cookiecutter", "{{cookiecutter", "{%", "@@") if token in text]
+
+
 COMBINATIONS = [
     pytest.param(version, java, scala, id=f"spark{version}-java_{java}-scala_{scala}")
     for version, java, scala in itertools.product(VERIFIED_VERSIONS, ("no", "yes"), ("no", "yes"))
@@ -75,11 +81,7 @@ def test_combination_renders_completely_and_pins_one_version(tmp_path, spark_ver
     project = render(tmp_path, spark_version=spark_version, include_java=java,
                      include_scala=scala)
 
-    leftovers = [f"{path.relative_to(project)}: {token}"
-                 for path, text in text_files(project)
-                 for token in ("{{ cookiecutter", "{{cookiecutter", "{%", "@@")
-                 if token in text]
-    assert leftovers == []
+    assert leftovers(project) == []
     assert (project / "java").is_dir() == (java == "yes")
     assert (project / "scala").is_dir() == (scala == "yes")
 
@@ -96,6 +98,24 @@ def test_combination_renders_completely_and_pins_one_version(tmp_path, spark_ver
         assert "java/pom.xml" in places
     if scala == "yes":
         assert "scala/pom.xml" in places
+
+
+@pytest.mark.parametrize("answers, topics", [
+    ({}, "topic1,topic2,topic2-dlq"),
+    ({"output_topic": "scores"}, "topic1,scores,scores-dlq"),
+    ({"dlq_topic": "rejects"}, "topic1,topic2,rejects"),
+    ({"dlq_topic": ""}, "topic1,topic2"),
+])
+def test_the_dead_letter_topic_derives_from_the_output_topic_and_is_created_with_it(
+        tmp_path, answers, topics):
+    project = render(tmp_path, include_java="yes", include_scala="yes", **answers)
+
+    makefile = (project / "Makefile").read_text()
+    assert re.search(r"^KAFKA_TOPICS \?= (.*)$", makefile, re.M)[1] == topics
+    assert f"KAFKA_TOPICS:-{topics}}}" in (project / "docker-compose.yml").read_text()
+    recorded = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]
+    assert recorded["dlq_topic"] == ",".join(topics.split(",")[2:])
+    assert leftovers(project) == []
 
 
 def test_every_template_file_with_a_pin_marker_is_in_the_hooks_pinned_list():

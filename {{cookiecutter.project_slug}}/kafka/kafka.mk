@@ -7,7 +7,8 @@
 #
 # Settings, from the environment or the make command line (make kafka-up KAFKA_PORT=9192):
 #   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT + 1), KAFKA_DATA_DIR (.kafka),
-#   KAFKA_TOPICS (comma list; the root Makefile sets the app's input and output topics).
+#   KAFKA_TOPICS (comma list; the root Makefile sets the app's input, output and dead-letter
+#   topics).
 #
 # kafka-up runs on the venv's Python ($(PY), from `make install`): it talks to the broker
 # with confluent-kafka. kafka-down and kafka-status need only a python3.

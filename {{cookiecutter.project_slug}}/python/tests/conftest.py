@@ -1,6 +1,7 @@
 """Fixtures: a local SparkSession for unit tests, and for the end-to-end tests a real Kafka
-broker (kafka/broker.py), fresh topics, the JVM variants' jars and app cleanup; for the cluster
-tests a Spark standalone cluster with 3 Kafka nodes (cluster/cluster.py)."""
+broker (kafka/broker.py), fresh topics, the JVM variants' jars, the project switched to one of
+its examples, and app cleanup; for the cluster tests a Spark standalone cluster with 3 Kafka
+nodes (cluster/cluster.py)."""
 
 import os
 import shutil
@@ -9,7 +10,7 @@ import sys
 import uuid
 
 import pytest
-from e2e_support import JARS, PROJECT, START_TIMEOUT
+from e2e_support import JARS, PROJECT, START_TIMEOUT, Topics, switch_to_example
 
 sys.path[:0] = [str(PROJECT / "kafka"), str(PROJECT / "cluster")]
 import broker as local_kafka  # noqa: E402  (kafka/broker.py: the project's own broker runner)
@@ -74,13 +75,26 @@ def jars():
                        check=True)
 
 
+@pytest.fixture(scope="session")
+def example(tmp_path_factory):
+    """example(name): a copy of this project switched to that example (made once a session)."""
+    made = {}
+
+    def switched(name: str):
+        if name not in made:
+            made[name] = switch_to_example(name, tmp_path_factory.mktemp("example") / name)
+        return made[name]
+
+    return switched
+
+
 @pytest.fixture
-def topics(kafka, request):
-    """A fresh (input, output) topic pair for one test."""
+def topics(kafka, request) -> Topics:
+    """Fresh input, output and dead-letter topics for one test."""
     name = f"e2e-{request.node.name[:40].replace('[', '-').strip(']')}-{uuid.uuid4().hex[:6]}"
-    source, sink = f"{name}-in", f"{name}-out"
-    kafka.create_topics([source, sink], partitions=1)
-    return source, sink
+    fresh = Topics(f"{name}-in", f"{name}-out", f"{name}-dlq")
+    kafka.create_topics(list(fresh), partitions=1)
+    return fresh
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import uuid
 
 import pytest
 from cluster_support import AckingProducer, OutputLog, has_finished_a_task, wait_until
-from e2e_support import CONSUME_TIMEOUT, JARS, PROJECT, START_TIMEOUT, report, start_app
+from e2e_support import CONSUME_TIMEOUT, JARS, PROJECT, START_TIMEOUT, Topics, report, start_app
 
 pytestmark = [pytest.mark.cluster, pytest.mark.usefixtures("jars")]
 
@@ -39,12 +39,13 @@ def whole_cluster(cluster):
     return cluster
 
 
-def fresh_topics(cluster, name: str) -> tuple[str, str]:
-    """An input and an output topic, 2 partitions each (one per Worker core), 3 replicas."""
+def fresh_topics(cluster, name: str) -> Topics:
+    """Input, output and dead-letter topics, 2 partitions each (one per Worker core), 3
+    replicas."""
     name = f"{name}-{uuid.uuid4().hex[:6]}"
-    source, sink = f"{name}-in", f"{name}-out"
-    cluster.kafka.create_topics([f"{source}:2", f"{sink}:2"], timeout=START_TIMEOUT)
-    return source, sink
+    fresh = Topics(f"{name}-in", f"{name}-out", f"{name}-dlq")
+    cluster.kafka.create_topics([f"{topic}:2" for topic in fresh], timeout=START_TIMEOUT)
+    return fresh
 
 
 def test_cluster_up_refuses_a_second_start_and_status_lists_every_process(whole_cluster,
@@ -97,7 +98,8 @@ class SubmittedQuery:
 def test_no_acknowledged_record_is_lost_when_a_broker_an_executor_and_a_worker_die(
         whole_cluster, apps, tmp_path, run_path):
     cluster, started = whole_cluster, time.monotonic()
-    topics = source, sink = fresh_topics(cluster, f"faults-{run_path.replace('-', '')}")
+    topics = fresh_topics(cluster, f"faults-{run_path.replace('-', '')}")
+    source, sink = topics.source, topics.sink
     query = SubmittedQuery(lambda name: start_app(
         apps, tmp_path, cluster, topics, run_path, tmp_path / "checkpoint", name,
         master=cluster.master_url, SPARK_LOCAL_IP="127.0.0.1"))
