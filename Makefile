@@ -37,8 +37,9 @@ test-stress: ## CI (.ci/run) on a clean clone of HEAD next to one CPU hog per co
 demo: venv ## render the default project, start Kafka, run the app and show messages flowing
 	@$(PY) scripts/demo.py
 
-bench: venv ## benchmarks vs baselines into bench-results/ (QUICK=1: a smoke run of minutes)
-	@$(PY) bench/run.py $(if $(filter-out 0,$(QUICK)),--quick)
+bench: venv ## benchmarks into bench-results/ (QUICK=1 smoke run, LEVERS=1 settings, PROFILE=1 JFR)
+	@$(PY) bench/run.py $(if $(filter-out 0,$(QUICK)),--quick) \
+		$(if $(filter-out 0,$(LEVERS)),--mode levers) $(if $(filter-out 0,$(PROFILE)),--parts profile)
 
 clean: ## remove rendered demo output and cached test venvs
 	rm -rf demo .cache
