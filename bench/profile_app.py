@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import measure
@@ -25,23 +26,32 @@ from datasets import SETS
 from project import Runner
 from settings import Settings
 
-# (class or package prefix, bucket), tried on each frame from the leaf up; the first wins.
+# (frame prefixes, bucket) in priority order: a sample goes to the first bucket that any frame
+# of its stack matches. A producer call made from the sink's row loop has both kinds of frame
+# and counts as producer; the source's and sink's loops are ancestors of nearly everything in a
+# task, so they come after the Kafka clients and the row conversions.
 BUCKETS = (
-    ("org.apache.kafka.clients.producer", "Kafka producer (send, batching, network thread)"),
-    ("org.apache.kafka.clients.consumer", "Kafka consumer (fetch, record decoding)"),
-    ("org.apache.spark.sql.kafka010.KafkaRecordToRowConverter",
+    (("org.apache.kafka.clients.producer",), "Kafka producer (send, batching, network thread)"),
+    (("org.apache.kafka.clients.consumer", "org.apache.spark.sql.kafka010.consumer"),
+     "Kafka consumer (fetch, record decoding)"),
+    (("org.apache.spark.sql.kafka010.KafkaRecordToRowConverter",),
      "source: Kafka record -> row (key, value, headers)"),
-    ("org.apache.spark.sql.kafka010.consumer", "Kafka consumer (fetch, record decoding)"),
-    ("org.apache.spark.sql.kafka010.KafkaWriteTask", "sink: row -> Kafka record"),
-    ("org.apache.spark.sql.kafka010.KafkaRowWriter", "sink: row -> Kafka record"),
-    ("org.apache.spark.sql.kafka010", "Kafka connector, other (offsets, admin)"),
-    ("org.apache.spark.sql.catalyst", "generated code and row projections"),
-    ("org.apache.spark.sql.execution.streaming", "micro-batch planning, offset and commit logs"),
-    ("org.apache.hadoop", "micro-batch planning, offset and commit logs"),
-    ("org.apache.spark.sql", "Spark SQL planning"),
-    ("py4j", "py4j (the Python driver's calls)"),
-    ("org.apache.spark", "Spark core (scheduler, RPC, tasks, storage)"),
+    (("org.apache.spark.sql.kafka010.KafkaRowWriter", "org.apache.spark.sql.kafka010.KafkaWrite"),
+     "sink: row -> Kafka record (projection of key, value, headers)"),
+    (("java.lang.ClassLoader.loadClass", "jdk.internal.loader"), "class loading (start-up)"),
+    (("org.apache.spark.sql.catalyst.expressions.GeneratedClass",),
+     "generated code (the task's row iterator)"),
+    (("org.apache.spark.sql.kafka010",), "Kafka connector, other (offsets, admin, task loop)"),
+    (("org.apache.spark.sql.execution.streaming", "org.apache.hadoop"),
+     "micro-batch planning, offset and commit logs"),
+    (("org.apache.spark.sql",), "Spark SQL planning and execution, other"),
+    (("py4j",), "py4j (the Python driver's calls)"),
+    (("org.apache.spark",), "Spark core (scheduler, RPC, tasks, storage)"),
+    (("org.apache.kafka",), "Kafka clients, other (admin, metadata)"),
 )
+# Inclusive shares are listed for these (the generic task frames above them would fill the list).
+DETAIL = ("org.apache.kafka", "org.apache.spark.sql.kafka010", "org.apache.spark.sql.execution"
+          ".streaming", "org.apache.spark.sql.catalyst.expressions")
 SAMPLE = re.compile(r"^jdk\.ExecutionSample \{$")
 FRAME = re.compile(r"^\s{4}([\w$.]+)\.([\w$<>]+)\(")
 
@@ -63,7 +73,7 @@ def profile_one(s: Settings, runner: Runner, name: str, topic: str, records: int
     jfr.unlink(missing_ok=True)
     out_topic = f"profile-out-{name}"
     measure.create_topics(runner.bootstrap, [out_topic], s.partitions)
-    flags = f"-XX:StartFlightRecording=filename={jfr},settings=profile,dumponexit=true"
+    flags = "-XX:StartFlightRecording=name=bench,settings=profile"
     say(f"profile [{name}]: {PYTHON.label} drains {records:,} records under JFR -> {jfr.name}")
     proc = runner.spark(PYTHON, topic, out_topic, "available-now", s.max_offsets,
                         extra_conf={"spark.driver.extraJavaOptions": flags})
@@ -71,6 +81,12 @@ def profile_one(s: Settings, runner: Runner, name: str, topic: str, records: int
         got = measure.wait_for_count(runner.bootstrap, out_topic, records,
                                      300 + records / 2000, say, alive=proc.alive,
                                      what="profile: ")
+        # Written by the JVM while it runs: on the way out the app's process group is
+        # killed before a dump-on-exit could finish.
+        java = jvm_of(proc.popen.pid)
+        if java:
+            subprocess.run(["jcmd", str(java), "JFR.stop", "name=bench", f"filename={jfr}"],
+                           capture_output=True, timeout=300)
         code = proc.wait(180)
         started = proc.event("started")
     finally:
@@ -82,7 +98,7 @@ def profile_one(s: Settings, runner: Runner, name: str, topic: str, records: int
     stats = measure.span(runner.bootstrap, out_topic)
     t0, t1 = started["ts"], stats["last_ms"] / 1000
     cpu = proc.cpu.between(t0, t1)
-    result = summarize(jfr)
+    result = summarize(jfr, steady=(stats["first_ms"] / 1000, t1))
     result.update(records=records, jfr=jfr.name, seconds=round(t1 - t0, 2),
                   records_per_s=round(records / (t1 - t0), 1),
                   cpu_us_per_record=round(cpu * 1e6 / records, 2) if cpu else None)
@@ -91,42 +107,81 @@ def profile_one(s: Settings, runner: Runner, name: str, topic: str, records: int
     return result
 
 
-def summarize(jfr: Path, top: int = 15) -> dict:
+def jvm_of(pgid: int) -> int | None:
+    """The Spark JVM in a process group (`python -m` starts it as a child)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and cmdline.split(b"\0")[0].endswith(b"java"):
+            return int(stat.parent.name)
+    return None
+
+
+def summarize(jfr: Path, steady: tuple[float, float], top: int = 15) -> dict:
+    """Shares of the samples taken while records flowed (first to last output record): the
+    cost per record. The buckets of the whole run (planning the first batch included) too."""
     text = subprocess.run(["jfr", "print", "--events", "jdk.ExecutionSample", "--stack-depth",
                            "96", str(jfr)], capture_output=True, text=True, check=True).stdout
-    buckets, leaves, methods, threads = Counter(), Counter(), Counter(), Counter()
-    samples = 0
-    for thread, frames in samples_of(text):
+    buckets, whole, leaves, methods, threads = (Counter() for _ in range(5))
+    samples = total = 0
+    within = time_of_day_window(*steady)
+    for clock, thread, frames in samples_of(text):
+        total += 1
+        bucket = bucket_of(thread, frames)
+        whole[bucket] += 1
+        if not within(clock):
+            continue
         samples += 1
+        buckets[bucket] += 1
         threads[re.sub(r"\d+", "N", thread.split(" | ")[0])[:70]] += 1
-        buckets[bucket_of(thread, frames)] += 1
         if frames:
             leaves[frames[0]] += 1
         for frame in set(frames):
-            if frame.startswith(("org.apache.spark", "org.apache.kafka")):
+            if frame.startswith(DETAIL):
                 methods[frame] += 1
 
-    def share(counter: Counter, n: int = top) -> list[tuple[str, float]]:
-        return [(k, round(100 * v / max(samples, 1), 1)) for k, v in counter.most_common(n)]
+    def share(counter: Counter, n: int = top, of: int = samples) -> list[tuple[str, float]]:
+        return [(k, round(100 * v / max(of, 1), 1)) for k, v in counter.most_common(n)]
 
-    return {"samples": samples, "buckets": share(buckets, 20), "self": share(leaves),
+    return {"samples": samples, "samples_whole_run": total, "buckets": share(buckets, 20),
+            "buckets_whole_run": share(whole, 20, total), "self": share(leaves),
             "inclusive": share(methods), "threads": share(threads, 8), "gc": gc_summary(jfr)}
 
 
+def time_of_day_window(start: float, end: float):
+    """JFR prints a sample's local time of day only: a test for "between two epoch times"."""
+    def of_day(epoch: float) -> float:
+        moment = datetime.fromtimestamp(epoch)
+        return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
+    low, high = of_day(start), of_day(end)
+    if low <= high:
+        return lambda clock: low <= clock <= high
+    return lambda clock: clock >= low or clock <= high  # across midnight
+
+
 def samples_of(text: str):
-    """(thread name, [Class.method, ...] leaf first) for each jdk.ExecutionSample."""
-    thread, frames, inside = "", [], False
+    """(local time of day in s, thread name, [Class.method, ...] leaf first) for each
+    jdk.ExecutionSample."""
+    clock, thread, frames, inside = 0.0, "", [], False
     for line in text.splitlines():
         if SAMPLE.match(line):
-            thread, frames, inside = "", [], True
+            clock, thread, frames, inside = 0.0, "", [], True
         elif not inside:
             continue
+        elif line.startswith("  startTime = "):
+            found = re.search(r"(\d+):(\d+):([\d.]+)", line)
+            if found:
+                h, m, sec = found.groups()
+                clock = int(h) * 3600 + int(m) * 60 + float(sec)
         elif line.startswith("  sampledThread = "):
             found = re.search(r'"(.*)"', line)
             thread = found.group(1) if found else "?"
         elif line == "}":
             inside = False
-            yield thread, frames
+            yield clock, thread, frames
         else:
             found = FRAME.match(line)
             if found:
@@ -136,10 +191,9 @@ def samples_of(text: str):
 def bucket_of(thread: str, frames: list[str]) -> str:
     if thread.startswith("kafka-producer-network-thread"):
         return BUCKETS[0][1]
-    for frame in frames:
-        for prefix, bucket in BUCKETS:
-            if frame.startswith(prefix):
-                return bucket
+    for prefixes, bucket in BUCKETS:
+        if any(frame.startswith(prefixes) for frame in frames):
+            return bucket
     leaf = frames[0] if frames else "?"
     return "JVM and libraries: " + ".".join(leaf.split(".")[:2])
 
@@ -167,13 +221,16 @@ def markdown(profile: dict) -> list[str]:
         gc = p["gc"]
         lines += [f"### {name}: {p['records']:,} records drained in {p['seconds']} s "
                   f"({p['records_per_s']:,.0f} records/s, {p['cpu_us_per_record']} CPU "
-                  f"µs/record, JFR on), {p['samples']:,} samples; GC: {gc['collections']} "
+                  f"µs/record, JFR on), {p['samples']:,} samples while records flowed "
+                  f"({p['samples_whole_run']:,} in all); GC: {gc['collections']} "
                   f"collections, {gc['pause_ms']} ms paused ({gc['collectors']})", "",
-                  "| bucket (first match from the leaf up) | % of samples |", "|---|---|",
-                  *[f"| {b} | {pct} |" for b, pct in p["buckets"]], "",
+                  "| bucket (first match from the leaf up) | % of samples while records "
+                  "flowed | % of the whole run's |", "|---|---|---|",
+                  *[f"| {b} | {pct} | {dict(p['buckets_whole_run']).get(b, '')} |"
+                    for b, pct in p["buckets"]], "",
                   "| top frames, self (leaf) | % |", "|---|---|",
                   *[f"| `{f}` | {pct} |" for f, pct in p["self"]], "",
-                  "| top Spark/Kafka methods, inclusive | % |", "|---|---|",
+                  "| top Kafka and streaming methods, inclusive | % |", "|---|---|",
                   *[f"| `{f}` | {pct} |" for f, pct in p["inclusive"]], "",
                   "| threads | % |", "|---|---|",
                   *[f"| {t} | {pct} |" for t, pct in p["threads"]], ""]

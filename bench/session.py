@@ -91,9 +91,13 @@ def run(s: Settings, work: Path, results: dict) -> bool:
 
 
 def build_jvms(s: Settings, project: Path, results: dict) -> dict[str, Jvm]:
-    wanted = {"java", "scala"} & set(s.variants)
-    if s.parts == ["profile"]:
-        wanted = set()
+    """Build the JVM variants that some part of this run measures."""
+    used = chosen_throughput(s, s.variants)
+    if "latency" in s.parts:
+        used += [c for c, _ in contenders.latency_points(s.mode, s.quick, s.variants)]
+    if "startup" in s.parts:
+        used += contenders.startup_contenders(s.quick, s.variants)
+    wanted = {c.variant for c in used if c.kind == "app"} & {"java", "scala"}
     jvms = {}
     for variant in sorted(wanted):
         jvm, why = build_variant(project, variant, s.out / "logs")
