@@ -20,7 +20,7 @@ $(VENV)/.ready: tests/requirements.txt
 venv: $(VENV)/.ready ## create the venv with cookiecutter, pytest and ruff
 
 lint: venv ## ruff on the hooks and tests
-	@$(PY) -m ruff check hooks tests scripts
+	@$(PY) -m ruff check hooks tests scripts bench
 
 test-fast: venv ## rendering, hooks, validation, updates, CI lint: no Spark (about a minute)
 	@$(PYTEST) -q -m "not slow and not e2e and not network"
