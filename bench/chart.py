@@ -9,6 +9,7 @@ from targets import APP, MICRO_BATCH_P99_MS, PREVIOUS, REAL_TIME_P99_MS, WARM_ST
 
 COLOURS = {"app": "#1f77b4", "previous": "#9ecae1", "lever": "#6baed6", "baseline": "#d62728",
            "ceiling": "#7f7f7f", "peer": "#2ca02c"}
+SHORT = {"python": "Python", "previous": "previous", "java": "Java", "scala": "Scala"}
 
 
 def chart(r: dict, path: Path) -> None:
@@ -73,7 +74,7 @@ def latency_chart(ax, r: dict) -> None:
     groups = []
     for key, point in r.get("latency", {}).items():
         contender, mode = key.split("/")
-        name = LABELS[contender].replace("previous defaults + ", "prev + ")[:24]
+        name = SHORT.get(contender, contender.removeprefix("lever-"))
         for rate, x in point.get("rates", {}).items():
             groups.append((f"{name}\n{mode}\n{int(rate):,}/s", x))
         if not point.get("rates"):
