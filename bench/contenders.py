@@ -83,6 +83,7 @@ COMPARE = [PYTHON, PREVIOUS, JAVA, SCALA, COLLECT, CONFLUENT, JVMLOOP, QUIX, FLI
            PERF_PRODUCER, PERF_CONSUMER]
 
 MIB = 1 << 20
+BYTES = ("bytes100",)  # levers whose effect does not depend on the payload: one data set
 LEVERS = [
     PREVIOUS,
     previous("lever-linger10", "linger.ms=10", env={"KAFKA_OPTION_LINGER_MS": "10"}),
@@ -97,15 +98,17 @@ LEVERS = [
     previous("lever-fetch8m", "max.partition.fetch.bytes=8 MiB",
              env={"KAFKA_OPTION_MAX_PARTITION_FETCH_BYTES": str(8 * MIB)}),
     previous("lever-poll10k", "max.poll.records=10000",
-             env={"KAFKA_OPTION_MAX_POLL_RECORDS": "10000"}),
+             env={"KAFKA_OPTION_MAX_POLL_RECORDS": "10000"}, data_sets=BYTES),
     previous("lever-minpartitions4", "minPartitions=4 (2 per core)",
-             read_options={"minPartitions": "4"}),
-    previous("lever-nocap", "maxOffsetsPerTrigger unset (one batch)", max_offsets=None),
-    previous("lever-cap100k", "maxOffsetsPerTrigger=100,000", max_offsets=100_000),
+             read_options={"minPartitions": "4"}, data_sets=BYTES),
+    previous("lever-nocap", "maxOffsetsPerTrigger unset (one batch)", max_offsets=None,
+             data_sets=BYTES),
+    previous("lever-cap100k", "maxOffsetsPerTrigger=100,000", max_offsets=100_000, data_sets=BYTES),
     previous("lever-parallelgc", "JVM: -XX:+UseParallelGC",
-             spark_conf={"spark.driver.extraJavaOptions": "-XX:+UseParallelGC"}),
+             spark_conf={"spark.driver.extraJavaOptions": "-XX:+UseParallelGC"},
+             data_sets=BYTES),
     previous("lever-memory2g", "JVM: spark.driver.memory=2g",
-             spark_conf={"spark.driver.memory": "2g"}),
+             spark_conf={"spark.driver.memory": "2g"}, data_sets=BYTES),
     PYTHON,
 ]
 
