@@ -49,6 +49,16 @@ BUCKETS = (
     (("org.apache.spark",), "Spark core (scheduler, RPC, tasks, storage)"),
     (("org.apache.kafka",), "Kafka clients, other (admin, metadata)"),
 )
+# The calls a lever acts on, as shares of the task threads' samples (inclusive).
+WATCH = {
+    "org.apache.spark.sql.kafka010.consumer.InternalKafkaConsumer.fetch":
+        "source: one fetch (seek, poll, position, offset range), per max.poll.records",
+    "org.apache.spark.sql.kafka010.consumer.InternalKafkaConsumer.getAvailableOffsetRange":
+        "  of which the offset range check (seekToBeginning/seekToEnd + position: ListOffsets)",
+    "org.apache.kafka.clients.consumer.KafkaConsumer.poll": "  of which KafkaConsumer.poll",
+    "org.apache.kafka.clients.producer.KafkaProducer.send": "sink: KafkaProducer.send",
+    "org.apache.spark.sql.kafka010.KafkaRecordToRowConverter": "source: record -> row",
+}
 # Inclusive shares are listed for these (the generic task frames above them would fill the list).
 DETAIL = ("org.apache.kafka", "org.apache.spark.sql.kafka010", "org.apache.spark.sql.execution"
           ".streaming", "org.apache.spark.sql.catalyst.expressions")
@@ -125,8 +135,8 @@ def summarize(jfr: Path, steady: tuple[float, float], top: int = 15) -> dict:
     cost per record. The buckets of the whole run (planning the first batch included) too."""
     text = subprocess.run(["jfr", "print", "--events", "jdk.ExecutionSample", "--stack-depth",
                            "96", str(jfr)], capture_output=True, text=True, check=True).stdout
-    buckets, whole, leaves, methods, threads = (Counter() for _ in range(5))
-    samples = total = 0
+    buckets, whole, leaves, methods, threads, watched = (Counter() for _ in range(6))
+    samples = total = tasks = 0
     within = time_of_day_window(*steady)
     for clock, thread, frames in samples_of(text):
         total += 1
@@ -142,13 +152,20 @@ def summarize(jfr: Path, steady: tuple[float, float], top: int = 15) -> dict:
         for frame in set(frames):
             if frame.startswith(DETAIL):
                 methods[frame] += 1
+        if thread.startswith("Executor task launch worker"):
+            tasks += 1
+            for call in WATCH:
+                if any(frame.startswith(call) for frame in frames):
+                    watched[call] += 1
 
     def share(counter: Counter, n: int = top, of: int = samples) -> list[tuple[str, float]]:
         return [(k, round(100 * v / max(of, 1), 1)) for k, v in counter.most_common(n)]
 
     return {"samples": samples, "samples_whole_run": total, "buckets": share(buckets, 20),
             "buckets_whole_run": share(whole, 20, total), "self": share(leaves),
-            "inclusive": share(methods), "threads": share(threads, 8), "gc": gc_summary(jfr)}
+            "inclusive": share(methods), "threads": share(threads, 8), "gc": gc_summary(jfr),
+            "task_calls": [(WATCH[call], round(100 * watched[call] / max(tasks, 1), 1))
+                           for call in WATCH]}
 
 
 def time_of_day_window(start: float, end: float):
@@ -228,6 +245,8 @@ def markdown(profile: dict) -> list[str]:
                   "flowed | % of the whole run's |", "|---|---|---|",
                   *[f"| {b} | {pct} | {dict(p['buckets_whole_run']).get(b, '')} |"
                     for b, pct in p["buckets"]], "",
+                  "| calls in the task threads (inclusive) | % of task samples |",
+                  "|---|---|", *[f"| {c} | {pct} |" for c, pct in p.get("task_calls", [])], "",
                   "| top frames, self (leaf) | % |", "|---|---|",
                   *[f"| `{f}` | {pct} |" for f, pct in p["self"]], "",
                   "| top Kafka and streaming methods, inclusive | % |", "|---|---|",
