@@ -12,9 +12,9 @@ def changes(c):
 
 
 def test_each_lever_changes_one_setting_of_the_previous_defaults():
-    levers = [c for c in LEVERS if c.group == "lever"] + [contenders.ASYNC_PROGRESS]
+    levers = [c for c in LEVERS if c.group == "lever" and c.key != "lever-candidate"]
     assert levers
-    for lever in levers:
+    for lever in [*levers, contenders.ASYNC_PROGRESS]:
         assert lever.env.keys() >= PREVIOUS_DEFAULTS.keys(), lever.key
         assert 1 <= len(changes(lever)) <= 2, (lever.key, changes(lever))
     assert changes(PREVIOUS) == {}
@@ -40,3 +40,9 @@ def test_compare_mode_has_the_previous_defaults_and_both_peers():
     keys = [c.key for c in contenders.throughput_contenders("compare", ["python"], [])]
     assert {"python", "previous", "quix", "flink", "collect", "confluent", "jvmloop"} <= set(keys)
     assert "java" not in keys  # only variants that were asked for (and built)
+
+
+def test_the_candidate_is_the_proposed_defaults_on_top_of_the_previous_ones():
+    candidate = contenders.ALL_LEVERS["lever-candidate"]
+    assert candidate.env == {**PREVIOUS_DEFAULTS, **contenders.CANDIDATE["env"]}
+    assert candidate.spark_conf == contenders.CANDIDATE["spark_conf"]
