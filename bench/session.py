@@ -51,11 +51,14 @@ def run(s: Settings, work: Path, results: dict) -> bool:
             run_throughput(s, runner, variants, results)
         if "latency" in s.parts:
             monitor.part = "latency"
-            points = contenders.latency_points(s.mode, s.quick, variants)
+            points = [(c, trigger) for c, trigger in
+                      contenders.latency_points(s.mode, s.quick, variants)
+                      if not s.only or c.key in s.only]
             results["latency"] = latency(s, runner, points)
         if "startup" in s.parts:
             monitor.part = "start-up"
-            chosen = contenders.startup_contenders(s.quick, variants)
+            chosen = [c for c in contenders.startup_contenders(s.quick, variants)
+                      if not s.only or c.key in s.only]
             results["startup"], results["startup_load"] = startup(s, runner, chosen)
         if "profile" in s.parts:
             import profile_app

@@ -79,7 +79,8 @@ def parse_args(argv: list[str], description: str) -> Settings:
                         help="what to measure: throughput, latency, startup, profile (default: "
                              "the first three; PROFILE=1: profile only)")
     parser.add_argument("--only", default="",
-                        help="comma-separated contender keys to run (default: all of the mode)")
+                        help="comma-separated contender keys to run, in every part "
+                             "(default: all of the mode's)")
     parser.add_argument("--out", type=Path, help="results directory "
                                                  "(default bench-results/<UTC timestamp>)")
     parser.add_argument("--project", type=Path,
