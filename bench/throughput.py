@@ -25,14 +25,18 @@ from settings import Settings
 
 def throughput(s: Settings, runner: Runner, contenders: list[Contender], data_set: str,
                in_topic: str, value_bytes: float, payload_file: Path | None) -> dict:
-    """Every contender drains the backlog ``s.reps`` times, interleaved. A run during which
+    """Every contender drains the backlog ``s.reps`` times, interleaved and rotated. A run
+    during which
     other processes used more than BUSY cores is repeated (up to ``s.busy_retries`` times);
     the summary prefers undisturbed runs."""
     records = s.records[data_set]
     backlog = Backlog(data_set, in_topic, records, value_bytes, payload_file)
     results: dict[str, list] = {c.key: [] for c in contenders}
     for rep in range(1, s.reps + 1):
-        for c in contenders:
+        # Each round starts one contender later: the first run after the preload meets a
+        # colder machine (page cache, broker), and no contender should always be that one.
+        shift = (rep - 1) % len(contenders)
+        for c in contenders[shift:] + contenders[:shift]:
             for attempt in range(s.busy_retries + 1):
                 out_topic = f"tp-{data_set}-{c.key}-{rep}-{attempt}"
                 say(f"throughput {rep}/{s.reps} [{data_set}]: {c.label}: {records:,} records "
