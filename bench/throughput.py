@@ -26,9 +26,8 @@ from settings import Settings
 def throughput(s: Settings, runner: Runner, contenders: list[Contender], data_set: str,
                in_topic: str, value_bytes: float, payload_file: Path | None) -> dict:
     """Every contender drains the backlog ``s.reps`` times, interleaved and rotated. A run
-    during which
-    other processes used more than BUSY cores is repeated (up to ``s.busy_retries`` times);
-    the summary prefers undisturbed runs."""
+    during which other processes used more than BUSY cores is repeated (up to
+    ``s.busy_retries`` times); the summary prefers undisturbed runs."""
     records = s.records[data_set]
     backlog = Backlog(data_set, in_topic, records, value_bytes, payload_file)
     results: dict[str, list] = {c.key: [] for c in contenders}
