@@ -2,9 +2,9 @@
 """Benchmarks for the generated app, side by side with the pattern it replaces, two floors and
 two peers a user would pick instead.
 
-    make bench                 # the full comparison (about 75 minutes on 2 cores)
+    make bench                 # the full comparison (about an hour on 2 quiet cores)
     make bench QUICK=1         # a smoke run: small data, short windows, one repetition
-    make bench LEVERS=1        # each setting lever on its own, against the previous defaults
+    make bench LEVERS=1        # each setting lever on its own vs the previous defaults (~50 min)
     make bench PROFILE=1       # a JDK Flight Recorder profile of the app draining a backlog
     .venv/bin/python bench/run.py --help
 
