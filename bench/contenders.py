@@ -145,7 +145,9 @@ def latency_points(mode: str, quick: bool, variants: list[str]) -> list[tuple[Co
     return [(c, t) for c in apps for t in (MICRO_BATCH, REAL_TIME)]
 
 
-def startup_contenders(quick: bool, variants: list[str]) -> list[Contender]:
+def startup_contenders(mode: str, quick: bool, variants: list[str]) -> list[Contender]:
+    if mode == "levers":  # does a proposed default slow the start down?
+        return [PREVIOUS, ALL_LEVERS["lever-candidate"]]
     return [PYTHON, PREVIOUS] + ([] if quick else
                                  [c for c in (JAVA, SCALA) if c.variant in variants])
 

@@ -57,7 +57,7 @@ def run(s: Settings, work: Path, results: dict) -> bool:
             results["latency"] = latency(s, runner, points)
         if "startup" in s.parts:
             monitor.part = "start-up"
-            chosen = [c for c in contenders.startup_contenders(s.quick, variants)
+            chosen = [c for c in contenders.startup_contenders(s.mode, s.quick, variants)
                       if not s.only or c.key in s.only]
             results["startup"], results["startup_load"] = startup(s, runner, chosen)
         if "profile" in s.parts:
@@ -99,7 +99,7 @@ def build_jvms(s: Settings, project: Path, results: dict) -> dict[str, Jvm]:
     if "latency" in s.parts:
         used += [c for c, _ in contenders.latency_points(s.mode, s.quick, s.variants)]
     if "startup" in s.parts:
-        used += contenders.startup_contenders(s.quick, s.variants)
+        used += contenders.startup_contenders(s.mode, s.quick, s.variants)
     wanted = {c.variant for c in used if c.kind == "app"} & {"java", "scala"}
     jvms = {}
     for variant in sorted(wanted):
