@@ -55,11 +55,18 @@ def main(argv: list[str]) -> int:
     results: dict = {"settings": settings_json(s), "notes": []}
     work = Path(tempfile.mkdtemp(prefix="kappa-bench-"))
     started = time.monotonic()
-    failed = session.run(s, work, results)
+    interrupted = None
+    try:
+        failed = session.run(s, work, results)
+    except KeyboardInterrupt as stop:  # keep what was measured, then stop
+        failed, interrupted = True, stop
+        results["notes"].append("the run was interrupted: later parts are missing")
     results["total_seconds"] = round(time.monotonic() - started)
     import report
 
     report.write(results, s.out)
+    if interrupted:
+        raise interrupted
     say(f"bench: done in {results['total_seconds'] // 60} min "
         f"{results['total_seconds'] % 60} s; results in {show(s.out)}/: "
         "results.md, results.json, chart.png")
