@@ -24,6 +24,7 @@ PREVIOUS_DEFAULTS = {
     "KAFKA_OPTION_FETCH_MAX_BYTES": "52428800",
     "KAFKA_OPTION_MAX_POLL_RECORDS": "500",
 }
+PREVIOUS_SPARK_CONF = {"spark.driver.memory": "1g"}  # Spark's default
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,11 @@ def app(key: str, label: str, variant: str = "python", group: str = "app", **how
 def previous(key: str, label: str, **how) -> Contender:
     """The Python app with the previous defaults, plus one change (a lever) or none."""
     env = {**PREVIOUS_DEFAULTS, **how.pop("env", {})}
-    if how or env != PREVIOUS_DEFAULTS:
-        return app(key, f"previous defaults + {label}", group="lever", env=env, **how)
-    return app(key, label, group="previous", env=env)
+    spark_conf = {**PREVIOUS_SPARK_CONF, **how.pop("spark_conf", {})}
+    if how or env != PREVIOUS_DEFAULTS or spark_conf != PREVIOUS_SPARK_CONF:
+        return app(key, f"previous defaults + {label}", group="lever", env=env,
+                   spark_conf=spark_conf, **how)
+    return app(key, label, group="previous", env=env, spark_conf=spark_conf)
 
 
 PYTHON = app("python", "Python app (generated)")

@@ -7,7 +7,9 @@ from contenders import LEVERS, PREVIOUS, PREVIOUS_DEFAULTS
 
 def changes(c):
     env = {k: v for k, v in c.env.items() if PREVIOUS_DEFAULTS.get(k) != v}
-    return {**env, **c.spark_conf, **c.read_options, **c.write_options,
+    conf = {k: v for k, v in c.spark_conf.items()
+            if contenders.PREVIOUS_SPARK_CONF.get(k) != v}
+    return {**env, **conf, **c.read_options, **c.write_options,
             **({} if c.max_offsets == contenders.RUN_CAP else {"cap": c.max_offsets})}
 
 
@@ -45,4 +47,5 @@ def test_compare_mode_has_the_previous_defaults_and_both_peers():
 def test_the_candidate_is_the_proposed_defaults_on_top_of_the_previous_ones():
     candidate = contenders.ALL_LEVERS["lever-candidate"]
     assert candidate.env == {**PREVIOUS_DEFAULTS, **contenders.CANDIDATE["env"]}
-    assert candidate.spark_conf == contenders.CANDIDATE["spark_conf"]
+    assert candidate.spark_conf == {**contenders.PREVIOUS_SPARK_CONF,
+                                    **contenders.CANDIDATE["spark_conf"]}
