@@ -20,7 +20,7 @@ $(VENV)/.ready: tests/requirements.txt
 venv: $(VENV)/.ready ## create the venv with cookiecutter, pytest and ruff
 
 lint: venv ## ruff on the hooks and tests
-	@$(PY) -m ruff check hooks tests scripts
+	@$(PY) -m ruff check hooks tests scripts bench
 
 test-fast: venv ## rendering, hooks, validation, updates, CI lint: no Spark (about a minute)
 	@$(PYTEST) -q -m "not slow and not e2e and not network"
@@ -37,8 +37,9 @@ test-stress: ## CI (.ci/run) on a clean clone of HEAD next to one CPU hog per co
 demo: venv ## render the default project, start Kafka, run the app and show messages flowing
 	@$(PY) scripts/demo.py
 
-bench: venv ## benchmarks vs baselines into bench-results/ (QUICK=1: a smoke run of minutes)
-	@$(PY) bench/run.py $(if $(filter-out 0,$(QUICK)),--quick)
+bench: venv ## benchmarks into bench-results/ (QUICK=1 smoke run, LEVERS=1 settings, PROFILE=1 JFR)
+	@$(PY) bench/run.py $(if $(filter-out 0,$(QUICK)),--quick) \
+		$(if $(filter-out 0,$(LEVERS)),--mode levers) $(if $(filter-out 0,$(PROFILE)),--parts profile)
 
 bench-cluster: venv ## the Python app draining a backlog: local[2] vs a local standalone cluster, 3 Kafka nodes
 	@$(PY) bench/cluster_mode.py $(if $(filter-out 0,$(QUICK)),--quick)

@@ -66,23 +66,24 @@ def bulk_producer(bootstrap: str) -> Producer:
                      "queue.buffering.max.kbytes": 1 << 20})
 
 
-def produce(producer: Producer, topic: str, value: bytes, headers=None) -> None:
+def produce(producer: Producer, topic: str, value: bytes, headers=None, key=None) -> None:
     while True:
         try:
-            producer.produce(topic, value=value, headers=headers)
+            producer.produce(topic, key=key, value=value, headers=headers)
             return
         except BufferError:  # the local queue is full: let deliveries drain it
             producer.poll(0.05)
 
 
-def preload(bootstrap: str, topic: str, count: int, size: int, say: Say) -> float:
-    """Write ``count`` records of ``size`` value bytes (no key, no headers); returns seconds."""
+def preload(bootstrap: str, topic: str, count: int, pool: list, say: Say) -> float:
+    """Write ``count`` records cycling through ``pool`` ((key, value, headers) tuples);
+    returns seconds."""
     producer = bulk_producer(bootstrap)
-    values = payloads(size)
     started = time.monotonic()
     next_note = started + 10
     for i in range(count):
-        produce(producer, topic, values[i % len(values)])
+        key, value, headers = pool[i % len(pool)]
+        produce(producer, topic, value, headers, key)
         if i % 1000 == 0:
             producer.poll(0)
             if time.monotonic() > next_note:
