@@ -7,15 +7,15 @@ project's 3-node Kafka cluster (the rendered project's `make cluster-up` code, o
     make bench-cluster QUICK=1       # 50,000 records, 1 run per mode
 
 Each run is the app with TRIGGER=available-now on a fresh checkpoint and output topic; its rate
-is records out / (last output record - the app's "started" event), as in bench/run.py, plus the
-steady rate (first to last output record). Results go to bench-results/<UTC stamp>-cluster/:
-results.json and results.md. Runs in the harness's venv (bench/run.py makes it).
+is records out / (last output record - the app's "started" event), as in bench/throughput.py,
+plus the steady rate (first to last output record). Results go to
+bench-results/<UTC stamp>-cluster/: results.json and results.md. Runs in the harness's venv
+(bench/common.py makes it).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -27,28 +27,12 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import run  # the harness: its venv, pins, rendering and progress lines
+from common import RESULTS_ROOT, ensure_venv, say, show  # the harness's venv and progress
+from project import render
 
 MODES = ("local[2]", "standalone")  # the cluster's master URL is only known once it runs
 LABELS = {"local[2]": "local[2]: driver and 2 task threads in one JVM",
           "standalone": "standalone: a Master, 2 Workers x 1 core, 2 executor JVMs"}
-
-
-def ensure_venv() -> None:
-    """Re-run this script in the venv bench/run.py keeps (same path, requirements and stamp)."""
-    venv = run.ROOT / ".cache" / "venvs" / f"bench-pyspark-{run.pinned('pyspark')}"
-    python = venv / "bin" / "python"
-    stamp = venv / ".bench-requirements"
-    wanted = hashlib.sha256(run.REQUIREMENTS.read_bytes()).hexdigest()
-    if not (stamp.is_file() and stamp.read_text() == wanted and python.exists()):
-        run.say(f"setup: installing bench/requirements.txt into {run.show(venv)}")
-        if not python.exists():
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet",
-                        "--disable-pip-version-check", "-r", str(run.REQUIREMENTS)], check=True)
-        stamp.write_text(wanted)
-    if Path(sys.prefix).resolve() != venv.resolve():
-        os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -67,7 +51,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args.records = args.records or (50_000 if args.quick else 1_000_000)
     args.reps = args.reps or (1 if args.quick else 3)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    args.out = (args.out or run.RESULTS_ROOT / f"{stamp}-cluster").resolve()
+    args.out = (args.out or RESULTS_ROOT / f"{stamp}-cluster").resolve()
     return args
 
 
@@ -80,7 +64,7 @@ class LocalCluster:
         sys.path[:0] = [str(project / "kafka"), str(project / "cluster")]
 
     def __enter__(self):
-        run.say("cluster: starting a Spark Master, 2 Workers and 3 Kafka nodes (cluster.py up)")
+        say("cluster: starting a Spark Master, 2 Workers and 3 Kafka nodes (cluster.py up)")
         subprocess.run([*self.command, "up", "--dir", str(self.run_dir), "--kafka-port", "0",
                         "--spark-port", "0", "--spark-webui-port", "0", "--topics", ""],
                        check=True)
@@ -89,7 +73,7 @@ class LocalCluster:
         return cluster.Cluster.load(self.run_dir)
 
     def __exit__(self, *exc) -> None:
-        run.say("cluster: stopping it (cluster.py down)")
+        say("cluster: stopping it (cluster.py down)")
         subprocess.run([*self.command, "down", "--dir", str(self.run_dir)], check=False)
 
 
@@ -127,7 +111,7 @@ def drain(args, project: Path, work: Path, cluster, mode: str, name: str) -> dic
     stats = measure.span(cluster.bootstrap, out_topic)
     if code != 0 or started is None or stats["count"] < args.records:
         return {"error": f"exit {code}, {stats['count']:,}/{args.records:,} records out; "
-                         f"see {run.show(log)}"}
+                         f"see {show(log)}"}
     seconds = stats["last_ms"] / 1000 - started
     return {"records": stats["count"], "seconds": round(seconds, 2),
             "records_per_s": round(stats["count"] / seconds),
@@ -172,7 +156,7 @@ def write_report(args, results: dict) -> str:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    ensure_venv()
+    ensure_venv(Path(__file__))
     import measure
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -181,28 +165,28 @@ def main(argv: list[str]) -> int:
     results = {"settings": {k: str(v) for k, v in vars(args).items()},
                "loadavg_before": round(os.getloadavg()[0], 1), "runs": {m: [] for m in MODES}}
     try:
-        project = args.project.resolve() if args.project else run.render(work / "render")
+        project = args.project.resolve() if args.project else render(work / "render")
         with LocalCluster(project, work) as cluster:
             import kafka_admin
 
             kafka_admin.create_topics(cluster.kafka.admin(), {"bench-in": 2}, replicas=3,
                                       timeout=120)
-            run.say(f"preload: {args.records:,} records of {args.record_size} B into bench-in")
+            say(f"preload: {args.records:,} records of {args.record_size} B into bench-in")
             seconds = measure.preload(cluster.bootstrap, "bench-in", args.records,
-                                      args.record_size, run.say)
-            run.say(f"preload: done in {seconds:.1f} s")
+                                      args.record_size, say)
+            say(f"preload: done in {seconds:.1f} s")
             for rep in range(1, args.reps + 1):
                 for mode in MODES:
-                    run.say(f"drain {rep}/{args.reps}: {LABELS[mode]}")
+                    say(f"drain {rep}/{args.reps}: {LABELS[mode]}")
                     result = drain(args, project, work, cluster, mode,
                                    f"{rep}-{mode.replace('[', '').replace(']', '')}")
-                    run.say(f"  {result}")
+                    say(f"  {result}")
                     results["runs"][mode].append(result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["summary"] = {mode: summary(runs) for mode, runs in results["runs"].items()}
     print(write_report(args, results))
-    run.say(f"bench: results in {run.show(args.out)}/")
+    say(f"bench: results in {show(args.out)}/")
     return 0 if all("error" not in row for row in results["summary"].values()) else 1
 
 
