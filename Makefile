@@ -24,8 +24,10 @@ lint: venv ## ruff on the hooks and tests
 
 test-fast: venv ## rendering, hooks, validation, updates, CI lint: no Spark (about a minute)
 	@$(PYTEST) -q -m "not slow and not e2e and not network"
+	@$(PYTEST) -q bench/tests  # the bench harness's pure parts (their own conftest.py)
 
 test: lint ## the full suite: fast tier, registries, rendered projects' own tests, end-to-end
+	@$(PYTEST) -q bench/tests  # the bench harness's pure parts (their own conftest.py)
 	@$(PYTEST) -v --durations=15
 
 test-network: venv ## only the registry checks (PyPI, Maven Central)
