@@ -21,6 +21,7 @@ from .config import (
     Settings,
     parse_settings,
 )
+from .failures import describe_failure, java_causes
 from .progress import ProgressLogger, log_event
 from .transform import transform
 
@@ -119,7 +120,9 @@ def run_until_stopped(spark, query) -> int:
         error = None if stop_signals else raised
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop short
     if error is not None:
-        print(f"ERROR: the query failed: {first_line(error)}", file=sys.stderr)
+        # A rejected login or TLS handshake gets a line that says what to check.
+        message = describe_failure(java_causes(query), f"the query failed: {first_line(error)}")
+        print(f"ERROR: {message}", file=sys.stderr)
         spark.stop()
         return EXIT_FAILED
     if stop_signals:
