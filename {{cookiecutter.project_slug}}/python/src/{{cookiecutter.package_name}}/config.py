@@ -208,7 +208,7 @@ def read_file(name: str, path: str) -> str:
     except FileNotFoundError:
         problem = "the file does not exist"
     except IsADirectoryError:
-        problem = "a directory, not a file"
+        problem = "the path is a directory, not a file"
     except PermissionError:
         problem = "the file is not readable (permission denied)"
     except UnicodeDecodeError:
