@@ -95,8 +95,8 @@ class Security:
         """StorageTool format arguments that create the SCRAM users (only at format time)."""
         if not self.secured:
             return []
-        return [arg for user in (ADMIN, APP)
-                for arg in ("--add-scram", f"{SCRAM}=[name={user},password={self.passwords[user]}]")]
+        users = [f"{SCRAM}=[name={user},password={self.passwords[user]}]" for user in (ADMIN, APP)]
+        return [arg for user in users for arg in ("--add-scram", user)]
 
     def client_config(self, user: str = ADMIN) -> dict[str, str]:
         """confluent-kafka (librdkafka) settings for ``user``, bootstrap.servers aside."""

@@ -4,10 +4,9 @@ broker (kafka/broker.py), fresh topics, the JVM variants' jars and app cleanup."
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
-from e2e_support import JARS, PROJECT, START_TIMEOUT
+from e2e_support import JARS, PROJECT, START_TIMEOUT, new_topics
 
 sys.path.insert(0, str(PROJECT / "kafka"))
 import broker as local_kafka  # noqa: E402  (kafka/broker.py: the project's own broker runner)
@@ -47,13 +46,24 @@ def jars():
                        check=True)
 
 
+@pytest.fixture(scope="session")
+def sasl_kafka(tmp_path_factory):
+    """A broker secured like production ones: SASL_SSL (SCRAM-SHA-512) and ACLs."""
+    with local_kafka.start(tmp_path_factory.mktemp("kafka-sasl"), port=0, security="sasl_ssl",
+                           timeout=START_TIMEOUT) as running:
+        yield running
+
+
 @pytest.fixture
 def topics(kafka, request):
     """A fresh (input, output) topic pair for one test."""
-    name = f"e2e-{request.node.name[:40].replace('[', '-').strip(']')}-{uuid.uuid4().hex[:6]}"
-    source, sink = f"{name}-in", f"{name}-out"
-    kafka.create_topics([source, sink], partitions=1)
-    return source, sink
+    return new_topics(kafka, request.node.name)
+
+
+@pytest.fixture
+def sasl_topics(sasl_kafka, request):
+    """A fresh (input, output) topic pair on the SASL_SSL broker, with the app's ACLs."""
+    return new_topics(sasl_kafka, request.node.name)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -94,13 +95,20 @@ class App:
         return self.stdout_path.read_text(errors="replace") + "\n".join(tail)
 
 
-def start_app(apps, tmp_path, kafka, topics, run_path: str, checkpoint: Path, name: str,
+def start_app(apps, tmp_path, kafka, topics, run_path: str, checkpoint: Path, name: str, *,
+              secrets_from_files: bool = True, conf_dir: Path = PROJECT / "conf",
               **settings: str) -> App:
+    """Run the app on ``kafka`` as its user would: the broker's settings for the app (on a
+    secured broker its secrets as KAFKA_OPTION_<NAME>_FILE paths, or as values if not
+    ``secrets_from_files``), then ``settings`` on top."""
     source, sink = topics
-    env = dict(os.environ, KAFKA_BROKERS=kafka.bootstrap, KAFKA_IN_TOPIC=source,
-               KAFKA_OUT_TOPIC=sink, CHECKPOINT_LOCATION=str(checkpoint), **settings,
-               SPARK_CONF_DIR=str(PROJECT / "conf"), PYTHONUNBUFFERED="1",
-               PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")  # spark-submit finds pyspark
+    # Kafka settings of the shell that runs the tests (say, exported for `make run`) stay out.
+    inherited = {key: value for key, value in os.environ.items()
+                 if not key.startswith(("KAFKA_OPTION_", "KAFKA_BROKERS"))}
+    env = {**inherited, **kafka.app_env(from_files=secrets_from_files), "KAFKA_IN_TOPIC": source,
+           "KAFKA_OUT_TOPIC": sink, "CHECKPOINT_LOCATION": str(checkpoint), **settings,
+           "SPARK_CONF_DIR": str(conf_dir), "PYTHONUNBUFFERED": "1",
+           "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}  # spark-submit finds pyspark
     if run_path == "python -m":
         command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
     elif run_path == "spark-submit":
@@ -121,6 +129,16 @@ def package_zip(tmp_path: Path) -> Path:
                         "{{ cookiecutter.package_name }}"], cwd=PROJECT / "python" / "src",
                        check=True)
     return target
+
+
+def new_topics(kafka, test_name: str) -> tuple[str, str]:
+    """A fresh (input, output) topic pair; on a secured broker the app's user may read the
+    input and write the output, nothing else."""
+    name = f"e2e-{re.sub(r'[^a-zA-Z0-9._-]+', '-', test_name[:40])}-{uuid.uuid4().hex[:6]}"
+    source, sink = f"{name}-in", f"{name}-out"
+    kafka.create_topics([source, sink], partitions=1)
+    kafka.allow_app(reads=[source], writes=[sink])
+    return source, sink
 
 
 def make_records(count: int, run: str) -> list[tuple]:
@@ -148,7 +166,7 @@ def make_records(count: int, run: str) -> list[tuple]:
 def produce(kafka, topic: str, records: list[tuple], rate: float | None = None) -> None:
     from confluent_kafka import Producer
 
-    producer = Producer({"bootstrap.servers": kafka.bootstrap, "linger.ms": 5})
+    producer = Producer({**kafka.client_config, "linger.ms": 5})
     for i, (key, value, headers) in enumerate(records):
         producer.produce(topic, key=key, value=value, headers=headers)
         producer.poll(0)
@@ -162,7 +180,7 @@ def reading(kafka, topic: str):
     """A consumer of the whole topic, from its first record, in a group of its own."""
     from confluent_kafka import Consumer
 
-    consumer = Consumer({"bootstrap.servers": kafka.bootstrap, "group.id": uuid.uuid4().hex,
+    consumer = Consumer({**kafka.client_config, "group.id": uuid.uuid4().hex,
                          "auto.offset.reset": "earliest", "enable.auto.commit": False})
     consumer.subscribe([topic])
     try:
