@@ -28,20 +28,26 @@ def e2e_report(project) -> list[dict]:
 
 
 def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path, no_orphans):
-    """Default answers plus the Java and Scala variants, so the parity run covers all three."""
+    """Default answers plus the Java and Scala variants, so the parity run covers all three;
+    on a plaintext broker and on secured ones (SASL_SSL with ACLs, mutual TLS)."""
     project = render(tmp_path, include_java="yes", include_scala="yes")
 
     result = make(project, "e2e", venv=pyspark_venv(DEFAULT_SPARK), env=E2E_RECORDS)
 
     assert result.returncode == 0, tail(result)
-    assert "9 passed" in result.stdout, tail(result)
+    assert "16 passed" in result.stdout, tail(result)
     report = e2e_report(project)
     assert {row["test"] for row in report} == {
         "byte-for-byte via python -m", "byte-for-byte via spark-submit", "byte-for-byte via java",
         "byte-for-byte via scala", "parity", "restart after Ctrl-C",
         "restart after SIGKILL mid-stream via python -m",
         "restart after SIGKILL mid-stream via java",
-        "restart after SIGKILL mid-stream via scala"}
+        "restart after SIGKILL mid-stream via scala",
+        "SASL_SSL via python -m", "SASL_SSL via spark-submit", "SASL_SSL via java",
+        "SASL_SSL via scala", "mutual TLS via python -m", "wrong password via python -m",
+        "wrong password via java"}
+    secured = [row for row in report if row["test"].startswith(("SASL_SSL", "mutual TLS"))]
+    assert all(row["records"] == int(E2E_RECORDS["E2E_RECORDS"]) for row in secured), secured
     [parity] = [row for row in report if row["test"] == "parity"]
     assert parity["run_paths"] == ["python -m", "spark-submit", "java", "scala"]
 
@@ -50,21 +56,26 @@ def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path
 def test_every_offered_spark_line_survives_a_crash_end_to_end(tmp_path, no_orphans,
                                                               spark_version, scala_binary):
     """The smaller set on each other line: byte for byte, Ctrl-C restart and SIGKILL restart,
-    for Python and one JVM variant (Scala where its binary differs from the default line's)."""
+    for Python and one JVM variant (Scala where its binary differs from the default line's);
+    on SASL_SSL, Python moves records (secrets from files, leak scan) and fails cleanly on a
+    wrong password."""
     default_binary = SPARK_LINES[DEFAULT_SPARK.rpartition(".")[0]]["scala_binary"]
     jvm = "scala" if scala_binary != default_binary else "java"
     project = render(tmp_path, spark_version=spark_version, **{f"include_{jvm}": "yes"})
 
-    # Parity and the spark-submit run of the Python app are the default line's job.
-    result = make(project, "e2e", "PYTEST_ARGS=-k 'not byte_identical and not spark'",
+    # Parity, the spark-submit run of the Python app, mutual TLS and the JVM variants on a
+    # secured broker are the default line's job.
+    result = make(project, "e2e", "PYTEST_ARGS=-k 'not byte_identical and not spark and not "
+                  "mutual and not (security and (java or scala))'",
                   venv=pyspark_venv(spark_version), env=E2E_RECORDS)
 
     assert result.returncode == 0, tail(result)
-    assert "5 passed" in result.stdout, tail(result)
+    assert "7 passed" in result.stdout, tail(result)
     assert {row["test"] for row in e2e_report(project)} == {
         "byte-for-byte via python -m", f"byte-for-byte via {jvm}", "restart after Ctrl-C",
         "restart after SIGKILL mid-stream via python -m",
-        f"restart after SIGKILL mid-stream via {jvm}"}
+        f"restart after SIGKILL mid-stream via {jvm}",
+        "SASL_SSL via python -m", "wrong password via python -m"}
 
 
 def test_every_offered_line_records_the_tests_that_proved_it():

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-# Java classes in the failure's cause chain -> what the user should check.
 TLS_FAILED = (
     "Kafka TLS handshake failed ({detail}): check that KAFKA_OPTION_SSL_TRUSTSTORE_LOCATION "
     "holds the CA that signed the broker's certificate, that the certificate covers the host "
@@ -19,36 +18,39 @@ AUTHORIZATION_FAILED = (
     "Kafka refused access ({detail}): the broker's ACLs must give this user READ and DESCRIBE "
     "on KAFKA_IN_TOPIC and WRITE and DESCRIBE on KAFKA_OUT_TOPIC")
 KAFKA_ERRORS = "org.apache.kafka.common.errors."
-CAUSES = (  # the first that matches wins: a TLS failure is also an AuthenticationException
-    (TLS_FAILED, {KAFKA_ERRORS + "SslAuthenticationException",
-                  "javax.net.ssl.SSLHandshakeException"}),
-    (AUTHENTICATION_FAILED, {KAFKA_ERRORS + "SaslAuthenticationException",
-                             KAFKA_ERRORS + "AuthenticationException"}),
-    (AUTHORIZATION_FAILED, {KAFKA_ERRORS + "TopicAuthorizationException",
-                            KAFKA_ERRORS + "GroupAuthorizationException",
-                            KAFKA_ERRORS + "ClusterAuthorizationException"}),
+# A Java class anywhere in the failure's cause chain (or a superclass of one) -> the line.
+# The first match wins: a TLS failure is also an AuthenticationException.
+HINTS = (
+    (TLS_FAILED, {KAFKA_ERRORS + "SslAuthenticationException", "javax.net.ssl.SSLException"}),
+    (AUTHENTICATION_FAILED, {KAFKA_ERRORS + "AuthenticationException"}),
+    (AUTHORIZATION_FAILED, {KAFKA_ERRORS + "AuthorizationException"}),
 )
 
 
-def describe_failure(causes: Sequence[tuple[str, str]], fallback: str) -> str:
-    """``causes``: (Java class name, message) of the failure and each of its causes, outermost
-    first. The detail is the innermost message, which names the actual problem."""
-    classes = {name for name, _ in causes}
-    for text, names in CAUSES:
-        if classes & names:
+def describe_failure(causes: Sequence[tuple[Sequence[str], str]], fallback: str) -> str:
+    """``causes``: for the failure and each of its causes, outermost first, its Java class
+    names (the class, then its superclasses) and its message. The detail shown is the
+    innermost message, which names the actual problem."""
+    classes = {name for names, _ in causes for name in names}
+    for text, wanted in HINTS:
+        if classes & wanted:
             detail = next((m for _, m in reversed(causes) if m.strip()), "no details")
             return text.format(detail=first_line(detail))
     return fallback
 
 
-def java_causes(query) -> list[tuple[str, str]]:
-    """The cause chain of a failed query, read from the JVM: (class name, message) each."""
+def java_causes(query) -> list[tuple[list[str], str]]:
+    """The cause chain of a failed query, read from the JVM (see describe_failure)."""
     try:
         failure = query._jsq.exception()  # pyspark's own handle on the JVM query
         error = failure.get() if failure.isDefined() else None
         causes = []
         while error is not None and len(causes) < 50:
-            causes.append((error.getClass().getName(), error.getMessage() or ""))
+            names, cls = [], error.getClass()
+            while cls is not None:
+                names.append(cls.getName())
+                cls = cls.getSuperclass()
+            causes.append((names, error.getMessage() or ""))
             error = error.getCause()
         return causes
     except Exception:  # the JVM is already going down (spark-submit): no details then

@@ -23,19 +23,20 @@ final class Failures {
             + "KAFKA_OUT_TOPIC";
     private static final String KAFKA_ERRORS = "org.apache.kafka.common.errors.";
 
-    /** Java classes in the cause chain, and what they mean; the first that matches wins. */
-    private record Cause(String text, Set<String> classes) {
+    /** One throwable of a cause chain: its class names (the class, then its superclasses). */
+    record Cause(List<String> classes, String message) {
     }
 
-    private static final List<Cause> CAUSES = List.of(
-            // A TLS failure is also an AuthenticationException: it comes first.
-            new Cause(TLS_FAILED, Set.of(KAFKA_ERRORS + "SslAuthenticationException",
-                    "javax.net.ssl.SSLHandshakeException")),
-            new Cause(AUTHENTICATION_FAILED, Set.of(KAFKA_ERRORS + "SaslAuthenticationException",
-                    KAFKA_ERRORS + "AuthenticationException")),
-            new Cause(AUTHORIZATION_FAILED, Set.of(KAFKA_ERRORS + "TopicAuthorizationException",
-                    KAFKA_ERRORS + "GroupAuthorizationException",
-                    KAFKA_ERRORS + "ClusterAuthorizationException")));
+    /** A Java class anywhere in the cause chain -&gt; the line to print. */
+    private record Hint(String text, Set<String> classes) {
+    }
+
+    private static final List<Hint> HINTS = List.of(
+            // The first match wins: a TLS failure is also an AuthenticationException.
+            new Hint(TLS_FAILED, Set.of(KAFKA_ERRORS + "SslAuthenticationException",
+                    "javax.net.ssl.SSLException")),
+            new Hint(AUTHENTICATION_FAILED, Set.of(KAFKA_ERRORS + "AuthenticationException")),
+            new Hint(AUTHORIZATION_FAILED, Set.of(KAFKA_ERRORS + "AuthorizationException")));
 
     private Failures() {
     }
@@ -46,28 +47,32 @@ final class Failures {
     }
 
     /**
-     * {@code causes}: class name and message of the failure and each of its causes, outermost
-     * first. The detail is the innermost message, which names the actual problem.
+     * {@code causes}: the failure and each of its causes, outermost first. The detail shown is
+     * the innermost message, which names the actual problem.
      */
-    static String describe(List<String[]> causes, String fallback) {
-        for (Cause cause : CAUSES) {
-            if (causes.stream().anyMatch(c -> cause.classes().contains(c[0]))) {
+    static String describe(List<Cause> causes, String fallback) {
+        for (Hint hint : HINTS) {
+            if (causes.stream().flatMap(c -> c.classes().stream())
+                    .anyMatch(hint.classes()::contains)) {
                 String detail = "no details";
-                for (String[] c : causes) {
-                    detail = c[1].isBlank() ? detail : c[1];
+                for (Cause cause : causes) {
+                    detail = cause.message().isBlank() ? detail : cause.message();
                 }
-                return String.format(cause.text(), ProgressLogger.firstLine(detail.strip()));
+                return String.format(hint.text(), ProgressLogger.firstLine(detail));
             }
         }
         return fallback;
     }
 
-    /** Class name and message of {@code error} and each of its causes, outermost first. */
-    static List<String[]> causes(Throwable error) {
-        List<String[]> causes = new ArrayList<>();
+    /** {@code error} and each of its causes, outermost first. */
+    static List<Cause> causes(Throwable error) {
+        List<Cause> causes = new ArrayList<>();
         for (Throwable e = error; e != null && causes.size() < 50; e = e.getCause()) {
-            causes.add(new String[] {e.getClass().getName(),
-                e.getMessage() == null ? "" : e.getMessage()});
+            List<String> classes = new ArrayList<>();
+            for (Class<?> c = e.getClass(); c != null; c = c.getSuperclass()) {
+                classes.add(c.getName());
+            }
+            causes.add(new Cause(classes, e.getMessage() == null ? "" : e.getMessage()));
         }
         return causes;
     }

@@ -17,33 +17,36 @@ object Failures {
     "this user READ and DESCRIBE on KAFKA_IN_TOPIC and WRITE and DESCRIBE on KAFKA_OUT_TOPIC"
   private val KafkaErrors = "org.apache.kafka.common.errors."
 
-  /** Java classes in the cause chain, and what they mean; the first that matches wins. */
-  private val Causes: Seq[(String, Set[String])] = Seq(
-    // A TLS failure is also an AuthenticationException: it comes first.
-    TlsFailed -> Set(KafkaErrors + "SslAuthenticationException",
-      "javax.net.ssl.SSLHandshakeException"),
-    AuthenticationFailed -> Set(KafkaErrors + "SaslAuthenticationException",
-      KafkaErrors + "AuthenticationException"),
-    AuthorizationFailed -> Set(KafkaErrors + "TopicAuthorizationException",
-      KafkaErrors + "GroupAuthorizationException", KafkaErrors + "ClusterAuthorizationException"))
+  /** One throwable of a cause chain: its class names (the class, then its superclasses). */
+  final case class Cause(classes: Seq[String], message: String)
+
+  /** A Java class anywhere in the cause chain -> the line to print. The first match wins: a
+    * TLS failure is also an AuthenticationException.
+    */
+  private val Hints: Seq[(String, Set[String])] = Seq(
+    TlsFailed -> Set(KafkaErrors + "SslAuthenticationException", "javax.net.ssl.SSLException"),
+    AuthenticationFailed -> Set(KafkaErrors + "AuthenticationException"),
+    AuthorizationFailed -> Set(KafkaErrors + "AuthorizationException"))
 
   /** The line for a failed query (without "ERROR: "). */
   def describe(error: Throwable): String =
     describe(causes(error), s"the query failed: ${App.firstLine(error)}")
 
-  /** `causes`: class name and message of the failure and each of its causes, outermost first.
-    * The detail is the innermost message, which names the actual problem.
+  /** `causes`: the failure and each of its causes, outermost first. The detail shown is the
+    * innermost message, which names the actual problem.
     */
-  def describe(causes: Seq[(String, String)], fallback: String): String =
-    Causes.find { case (_, classes) => causes.exists(c => classes(c._1)) } match {
+  def describe(causes: Seq[Cause], fallback: String): String =
+    Hints.find { case (_, wanted) => causes.exists(_.classes.exists(wanted)) } match {
       case Some((text, _)) =>
-        val detail = causes.map(_._2).filterNot(_.isBlank).lastOption.getOrElse("no details")
+        val detail = causes.map(_.message).filterNot(_.isBlank).lastOption.getOrElse("no details")
         text.format(ProgressLogger.firstLine(detail))
       case None => fallback
     }
 
-  /** Class name and message of `error` and each of its causes, outermost first. */
-  def causes(error: Throwable): Seq[(String, String)] =
-    Iterator.iterate(error)(_.getCause).takeWhile(_ != null).take(50)
-      .map(e => (e.getClass.getName, Option(e.getMessage).getOrElse(""))).toSeq
+  /** `error` and each of its causes, outermost first. */
+  def causes(error: Throwable): Seq[Cause] =
+    Iterator.iterate(error)(_.getCause).takeWhile(_ != null).take(50).map { e =>
+      val classes = Iterator.iterate[Class[_]](e.getClass)(_.getSuperclass).takeWhile(_ != null)
+      Cause(classes.map(_.getName).toSeq, Option(e.getMessage).getOrElse(""))
+    }.toSeq
 }
