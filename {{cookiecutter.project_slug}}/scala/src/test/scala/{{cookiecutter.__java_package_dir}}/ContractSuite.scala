@@ -3,7 +3,7 @@ package {{ cookiecutter.java_package }}
 /** The shared contract vectors: every variant's transform maps each input to its expected
   * output.
   */
-class ContractSuite extends munit.FunSuite {
+class ContractSuite extends SparkSuite {
 
   private lazy val spark = LocalSpark.spark
   private val cases = Records.loadVectors()

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.{JsonNode, ObjectMapper}
 import org.apache.spark.sql.streaming.Trigger
 
 /** The JSON log lines: field names and types shared with the Python variant. */
-class ProgressLoggerSuite extends munit.FunSuite {
+class ProgressLoggerSuite extends SparkSuite {
 
   private val buffer = new ByteArrayOutputStream
 

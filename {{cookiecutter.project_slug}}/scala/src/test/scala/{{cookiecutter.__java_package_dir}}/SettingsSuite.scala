@@ -4,7 +4,7 @@ import java.io.{ByteArrayOutputStream, PrintStream}
 import java.nio.charset.StandardCharsets.UTF_8
 
 /** Settings: flag > environment > default, and one clear line for every bad value. */
-class SettingsSuite extends munit.FunSuite {
+class SettingsSuite extends SparkSuite {
 
   private val defaults = Settings.parse(Seq.empty, Map.empty)
 

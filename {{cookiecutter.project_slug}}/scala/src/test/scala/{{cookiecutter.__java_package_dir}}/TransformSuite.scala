@@ -5,7 +5,7 @@ import org.apache.spark.sql.types.{BinaryType, DataType}
 import Records.Record
 
 /** The transform on a local SparkSession with static DataFrames: no Kafka involved. */
-class TransformSuite extends munit.FunSuite {
+class TransformSuite extends SparkSuite {
 
   private lazy val spark = LocalSpark.spark
 
