@@ -27,7 +27,7 @@ KAFKA_SECURITY_ARGS = $(if $(strip $(KAFKA_SECURITY)),--security '$(strip $(KAFK
 
 .PHONY: kafka-up kafka-down kafka-status
 
-kafka-up: install ## start a local Kafka broker (no Docker) on 127.0.0.1:9092, create the topics (KAFKA_SECURITY=sasl_ssl|ssl: secured)
+kafka-up: install ## start a local Kafka broker on 127.0.0.1:9092 with the topics (KAFKA_SECURITY=sasl_ssl|ssl)
 	@$(PY) $(KAFKA_MK_DIR)/broker.py up $(KAFKA_BROKER_ARGS) --topics '$(strip $(KAFKA_TOPICS))' \
 		$(KAFKA_SECURITY_ARGS)
 
