@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lint test-fast test test-network test-stress demo bench clean
+.PHONY: help venv lint test-fast test test-network test-stress demo bench bench-cluster clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ demo: venv ## render the default project, start Kafka, run the app and show mess
 
 bench: venv ## benchmarks vs baselines into bench-results/ (QUICK=1: a smoke run of minutes)
 	@$(PY) bench/run.py $(if $(filter-out 0,$(QUICK)),--quick)
+
+bench-cluster: venv ## the Python app draining a backlog: local[2] vs a local standalone cluster, 3 Kafka nodes
+	@$(PY) bench/cluster_mode.py $(if $(filter-out 0,$(QUICK)),--quick)
 
 clean: ## remove rendered demo output and cached test venvs
 	rm -rf demo .cache

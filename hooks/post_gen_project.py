@@ -23,7 +23,9 @@ CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
 ANSWERS_FILE = ".cookiecutter.json"
 # The only files with markers (tests/test_render.py checks the template agrees). A named list,
 # not a tree walk: a re-render over an existing project must not touch its venv or data.
-PINNED_FILES = ("conf/spark-defaults.conf", "README.md", "java/pom.xml", "scala/pom.xml")
+PINNED_FILES = ("conf/spark-defaults.conf", "README.md", "java/pom.xml", "scala/pom.xml",
+                "Dockerfile", "deploy/k8s/kubeflow-spark-operator.yaml",
+                "deploy/k8s/apache-spark-operator.yaml")
 MARKER = re.compile(r"@@[A-Z_]+@@")
 BOOLEAN_WORDS = {"1", "true", "t", "yes", "y", "on"}
 

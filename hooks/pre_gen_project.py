@@ -93,13 +93,20 @@ def check_topic(field: str, value: str) -> None:
                          "topic1")
 
 
-def check_topics(input_topic: str, output_topic: str) -> None:
+def check_topics(input_topic: str, output_topic: str, dlq_topic: str) -> None:
+    """dlq_topic may be empty: the app then has no dead-letter topic."""
     check_topic("input_topic", input_topic)
     check_topic("output_topic", output_topic)
     if input_topic == output_topic:
         raise InputError("output_topic", output_topic,
                          "must differ from input_topic, or the app would read its own output",
                          "topic2")
+    if dlq_topic:
+        check_topic("dlq_topic", dlq_topic)
+    if dlq_topic in (input_topic, output_topic):
+        raise InputError("dlq_topic", dlq_topic,
+                         "must differ from input_topic and output_topic, or records would loop "
+                         "or mix with good ones", "topic2-dlq")
 
 
 def check_brokers(value: str) -> None:
@@ -168,7 +175,7 @@ def validate(answers: dict) -> list[str]:
     check_boolean("include_java", answers["include_java"])
     check_boolean("include_scala", answers["include_scala"])
     check_brokers(answers["kafka_brokers"])
-    check_topics(answers["input_topic"], answers["output_topic"])
+    check_topics(answers["input_topic"], answers["output_topic"], answers["dlq_topic"])
     row = spark_line(answers["spark_version"], answers["_spark_lines"],
                      answers.get("_refused_spark_lines"))
     check_trigger(answers["trigger"], row, answers["spark_version"])

@@ -106,14 +106,20 @@ def spark_and_kafka_processes(under: Path) -> dict[int, str]:
     return found
 
 
+def assert_none_left_under(path: Path) -> None:
+    """Fails if a broker or Spark process of `path` is still running once the ones being
+    stopped have had time to exit."""
+    deadline = time.monotonic() + 180  # processes being stopped may take a while on a busy host
+    while (left := spark_and_kafka_processes(path)) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert not left, "processes left running: " + "; ".join(c[:160] for c in left.values())
+
+
 @pytest.fixture
 def no_orphans(tmp_path):
     """Fails the test if it leaves a broker or Spark process of its own running."""
     yield
-    deadline = time.monotonic() + 180  # processes being stopped may take a while on a busy host
-    while (left := spark_and_kafka_processes(tmp_path)) and time.monotonic() < deadline:
-        time.sleep(1)
-    assert not left, "processes left running: " + "; ".join(c[:160] for c in left.values())
+    assert_none_left_under(tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,12 @@ BAD_INPUTS = [
     (["output_topic=" + "x" * 250], "ERROR: output_topic=" + "x" * 250 + ": Kafka topic names"),
     (["input_topic=same", "output_topic=same"], "ERROR: output_topic=same: must differ from "
                                                 "input_topic"),
+    (["dlq_topic=topic1"], "ERROR: dlq_topic=topic1: must differ from input_topic and "
+                           "output_topic, or records would loop or mix with good ones; e.g. "
+                           "topic2-dlq"),
+    (["dlq_topic=a/b"], "ERROR: dlq_topic=a/b: Kafka topic names use"),
+    # The default dead-letter topic is <output_topic>-dlq: four characters more.
+    (["output_topic=" + "x" * 247], "ERROR: dlq_topic=" + "x" * 247 + "-dlq: Kafka topic names"),
     (["kafka_brokers=localhost"], "ERROR: kafka_brokers=localhost: a comma-separated list of "
                                   "host:port with port 1..65535; e.g. localhost:9092"),
     (["kafka_brokers=a:9092,b:99999"], "ERROR: kafka_brokers=a:9092,b:99999: a comma-separated"),

@@ -1,5 +1,6 @@
 """Rendered projects' own end-to-end tests against a real local Kafka broker, on every offered
-Spark line, and the README's demo. Real broker (Maven Central jars), real Spark, nothing mocked.
+Spark line, on a local cluster with nodes killed, and the README's demo. Real broker (Maven
+Central jars), real Spark, nothing mocked.
 
 A line is offered only if it is proven here: the version table (`_spark_lines`) drives both
 this file and tests/test_registries.py."""
@@ -27,6 +28,10 @@ def e2e_report(project) -> list[dict]:
     return rows
 
 
+def per_run_path(test: str, run_paths: list[str]) -> set[str]:
+    return {f"{test} via {run_path}" for run_path in run_paths}
+
+
 def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path, no_orphans):
     """Default answers plus the Java and Scala variants, so the parity run covers all three;
     on a plaintext broker and on secured ones (SASL_SSL with ACLs, mutual TLS)."""
@@ -35,46 +40,64 @@ def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path
     result = make(project, "e2e", venv=pyspark_venv(DEFAULT_SPARK), env=E2E_RECORDS)
 
     assert result.returncode == 0, tail(result)
-    assert "16 passed" in result.stdout, tail(result)
+    assert "24 passed" in result.stdout, tail(result)
     report = e2e_report(project)
+    every_path = ["python -m", "spark-submit", "java", "scala"]
     assert {row["test"] for row in report} == {
-        "byte-for-byte via python -m", "byte-for-byte via spark-submit", "byte-for-byte via java",
-        "byte-for-byte via scala", "parity", "restart after Ctrl-C",
-        "restart after SIGKILL mid-stream via python -m",
-        "restart after SIGKILL mid-stream via java",
-        "restart after SIGKILL mid-stream via scala",
-        "SASL_SSL via python -m", "SASL_SSL via spark-submit", "SASL_SSL via java",
-        "SASL_SSL via scala", "mutual TLS via python -m", "wrong password via python -m",
-        "wrong password via java"}
+        "parity", "restart after Ctrl-C", *per_run_path("byte-for-byte", every_path),
+        *per_run_path("dead letters and SIGKILL", every_path),
+        *per_run_path("windowed counts", every_path), *per_run_path("SASL_SSL", every_path),
+        "mutual TLS via python -m", "wrong password via python -m", "wrong password via java"}
     secured = [row for row in report if row["test"].startswith(("SASL_SSL", "mutual TLS"))]
     assert all(row["records"] == int(E2E_RECORDS["E2E_RECORDS"]) for row in secured), secured
     [parity] = [row for row in report if row["test"] == "parity"]
-    assert parity["run_paths"] == ["python -m", "spark-submit", "java", "scala"]
+    assert parity["run_paths"] == every_path
+
+
+def test_default_project_loses_nothing_when_cluster_nodes_die_mid_stream(tmp_path, no_orphans):
+    """make e2e-cluster: a Spark standalone Master with 2 Workers and 3 Kafka nodes; the Python
+    app and the Java variant each lose a partition leader, an executor and a Worker mid-stream."""
+    project = render(tmp_path, include_java="yes")
+
+    result = make(project, "e2e-cluster", venv=pyspark_venv(DEFAULT_SPARK))
+
+    assert result.returncode == 0, tail(result)
+    assert "4 passed" in result.stdout, tail(result)
+    rows = {row["test"]: row for row in e2e_report(project)}
+    assert set(rows) == {"cluster faults via spark-submit", "cluster faults via java"}
+    for row in rows.values():
+        assert row["acked"] > 0 and row["records_out"] >= row["acked"], row
+        assert set(row["seconds_to_new_output_after_kill"]) == {
+            "broker", "broker_partition_0", "executor", "worker"}, row
 
 
 @pytest.mark.parametrize("spark_version, scala_binary", OTHER_LINES)
 def test_every_offered_spark_line_survives_a_crash_end_to_end(tmp_path, no_orphans,
                                                               spark_version, scala_binary):
-    """The smaller set on each other line: byte for byte, Ctrl-C restart and SIGKILL restart,
-    for Python and one JVM variant (Scala where its binary differs from the default line's);
-    on SASL_SSL, Python moves records (secrets from files, leak scan) and fails cleanly on a
-    wrong password."""
+    """The smaller set on each other line: byte for byte, a Ctrl-C restart, and the dead-letter
+    topic through a SIGKILL and restart, for Python and one JVM variant (Scala where its binary
+    differs from the default line's); the stateful example's restored counts from Python (the
+    RocksDB state store on this line); on SASL_SSL, Python moves records (secrets from files,
+    leak scan) and fails cleanly on a wrong password."""
     default_binary = SPARK_LINES[DEFAULT_SPARK.rpartition(".")[0]]["scala_binary"]
     jvm = "scala" if scala_binary != default_binary else "java"
     project = render(tmp_path, spark_version=spark_version, **{f"include_{jvm}": "yes"})
 
-    # Parity, the spark-submit run of the Python app, mutual TLS and the JVM variants on a
-    # secured broker are the default line's job.
-    result = make(project, "e2e", "PYTEST_ARGS=-k 'not byte_identical and not spark and not "
-                  "mutual and not (security and (java or scala))'",
+    # Parity, the spark-submit run path, the stateful example on the JVM, the one-line stops for
+    # a misfit config, mutual TLS and the JVM variants on a secured broker are the default line's.
+    default_line_only = ["byte_identical", "spark", "without_a_dead_letter_topic", "output_mode",
+                         "without_a_value_column", f"(windowed and {jvm})", "mutual",
+                         "(security and (java or scala))"]
+    result = make(project, "e2e", "PYTEST_ARGS=-k '" + " and ".join(
+        f"not {name}" for name in default_line_only) + "'",
                   venv=pyspark_venv(spark_version), env=E2E_RECORDS)
 
     assert result.returncode == 0, tail(result)
-    assert "7 passed" in result.stdout, tail(result)
+    assert "8 passed" in result.stdout, tail(result)
     assert {row["test"] for row in e2e_report(project)} == {
-        "byte-for-byte via python -m", f"byte-for-byte via {jvm}", "restart after Ctrl-C",
-        "restart after SIGKILL mid-stream via python -m",
-        f"restart after SIGKILL mid-stream via {jvm}",
+        "restart after Ctrl-C", "windowed counts via python -m",
+        *per_run_path("byte-for-byte", ["python -m", jvm]),
+        *per_run_path("dead letters and SIGKILL", ["python -m", jvm]),
         "SASL_SSL via python -m", "wrong password via python -m"}
 
 

@@ -1,5 +1,5 @@
 """Rendered projects pass their own checks with real pyspark: ruff, unit tests and contract
-vectors for the newest 3.x and 4.x lines."""
+vectors for the newest 3.x and 4.x lines, the 3.x one without a dead-letter topic."""
 
 import re
 
@@ -9,10 +9,16 @@ from conftest import NEWEST_3X, NEWEST_4X, make, pyspark_venv, render, tail
 
 pytestmark = pytest.mark.slow
 
+# The newest 3.x line renders with dlq_topic empty (no dead-letter topic), the 4.x one with it.
+LINES = [pytest.param(NEWEST_3X, "", id=f"{NEWEST_3X}-no-dead-letter-topic"),
+         pytest.param(NEWEST_4X, "orders-dlq", id=NEWEST_4X)]
 
-@pytest.mark.parametrize("spark_version", [NEWEST_3X, NEWEST_4X])
-def test_rendered_python_project_passes_ruff_and_its_unit_tests(tmp_path, spark_version):
-    project = render(tmp_path, spark_version=spark_version, project_name="Orders Stream")
+
+@pytest.mark.parametrize("spark_version, dlq_topic", LINES)
+def test_rendered_python_project_passes_ruff_and_its_unit_tests(tmp_path, spark_version,
+                                                                 dlq_topic):
+    project = render(tmp_path, spark_version=spark_version, project_name="Orders Stream",
+                     dlq_topic=dlq_topic)
 
     result = make(project, "lint", "test-unit", venv=pyspark_venv(spark_version))
 
@@ -23,10 +29,10 @@ def test_rendered_python_project_passes_ruff_and_its_unit_tests(tmp_path, spark_
     assert "failed" not in result.stdout.splitlines()[-1]
 
 
-@pytest.mark.parametrize("spark_version", [NEWEST_3X, NEWEST_4X])
-def test_java_and_scala_variants_build_and_pass_mvn_verify(tmp_path, spark_version):
+@pytest.mark.parametrize("spark_version, dlq_topic", LINES)
+def test_java_and_scala_variants_build_and_pass_mvn_verify(tmp_path, spark_version, dlq_topic):
     project = render(tmp_path, spark_version=spark_version, include_java="yes",
-                     include_scala="yes")
+                     include_scala="yes", dlq_topic=dlq_topic)
 
     result = make(project, "test-java", "test-scala", venv=pyspark_venv(spark_version))
 

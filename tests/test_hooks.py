@@ -14,7 +14,7 @@ DEFAULT_ANSWERS = {
     "java_package": "com.example.kappaapp", "description": "d", "author": "a",
     "spark_version": TEMPLATE_JSON["spark_version"], "include_java": False, "include_scala": False,
     "kafka_brokers": "localhost:9092", "input_topic": "topic1", "output_topic": "topic2",
-    "trigger": "0 seconds", "_spark_lines": SPARK_LINES,
+    "dlq_topic": "topic2-dlq", "trigger": "0 seconds", "_spark_lines": SPARK_LINES,
     "_refused_spark_lines": TEMPLATE_JSON["_refused_spark_lines"],
 }
 
@@ -38,6 +38,9 @@ def test_default_answers_are_valid_without_warnings():
     ("input_topic", "..", "input_topic=..: Kafka topic names use"),
     ("output_topic", "t" * 250, "output_topic=" + "t" * 250 + ": Kafka topic names use"),
     ("output_topic", "topic1", "output_topic=topic1: must differ from input_topic"),
+    ("dlq_topic", "bad topic", "dlq_topic=bad topic: Kafka topic names use"),
+    ("dlq_topic", "topic1", "dlq_topic=topic1: must differ from input_topic and output_topic"),
+    ("dlq_topic", "topic2", "dlq_topic=topic2: must differ from input_topic and output_topic"),
     ("kafka_brokers", "localhost", "kafka_brokers=localhost: a comma-separated list"),
     ("kafka_brokers", "a:1,b:0", "kafka_brokers=a:1,b:0: a comma-separated list"),
     ("kafka_brokers", "a:65536", "kafka_brokers=a:65536: a comma-separated list"),
@@ -58,6 +61,10 @@ def test_bad_answer_raises_one_rule_with_an_example(field, value, message):
 
     assert str(raised.value).startswith(message)
     assert "; e.g. " in str(raised.value)
+
+
+def test_an_empty_dead_letter_topic_means_none_and_is_valid():
+    assert pre.validate(dict(DEFAULT_ANSWERS, dlq_topic="")) == []
 
 
 @pytest.mark.parametrize("value", ["localhost:9092", "a:1,b.example.com:65535", "[::1]:9092",

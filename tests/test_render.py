@@ -12,6 +12,7 @@ import pytest
 from cookiecutter.main import cookiecutter
 
 from conftest import ROOT, SPARK_LINES, VERIFIED_VERSIONS, load_hook, render, render_cli
+from image_sandbox import image_env
 
 post = load_hook("post_gen_project")
 TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
@@ -24,6 +25,12 @@ def text_files(root):
         except UnicodeDecodeError:  # e.g. a local __pycache__; the template has no binaries
             continue
 
+def leftovers(project):
+    """'path: token' for every template token a render left in a file."""
+    return [f"{path.relative_to(project)}: {token}" for path, text in text_files(project)
+            for token in ("{{ cookiecutter", "{{cookiecutter", "{%", "@@") if token in text]
+
+
 COMBINATIONS = [
     pytest.param(version, java, scala, id=f"spark{version}-java_{java}-scala_{scala}")
     for version, java, scala in itertools.product(VERIFIED_VERSIONS, ("no", "yes"), ("no", "yes"))
@@ -35,6 +42,22 @@ PYSPARK_PIN = re.compile(r"pyspark==(\d+\.\d+\.\d+)")
 POM_SPARK = re.compile(r"<spark\.version>([^<]+)</spark\.version>")
 POM_SCALA_BINARY = re.compile(r"<scala\.binary\.version>([^<]+)</scala\.binary\.version>")
 ARTIFACT_SCALA_SUFFIX = re.compile(r"<artifactId>(?:spark|scala)[a-z0-9-]*_(2\.1\d)</artifactId>")
+# The Spark operators' manifests (sparkVersion) and the image's label.
+SPARK_VERSION_SETTING = re.compile(
+    r"(?:sparkVersion|org\.apache\.spark\.version)\"?\s*[:=]\s*\"?(\d+\.\d+\.\d+)")
+MANIFEST_SCALA_BINARY = re.compile(r"scalaVersion:\s*\"?(\d+\.\d+)\"?\s*$", re.M)
+# Where the image and the operators take Spark and the connector from.
+DEPLOY_FILES = ("Dockerfile", "deploy/k8s/kubeflow-spark-operator.yaml",
+                "deploy/k8s/apache-spark-operator.yaml")
+
+
+def expected_versions(spark_version: str) -> dict[str, str]:
+    """What each kind of version mention must say in a project pinned to spark_version."""
+    scala_binary = SPARK_LINES[spark_version[:3]]["scala_binary"]
+    return {"connector scala": scala_binary, "connector spark": spark_version,
+            "pyspark pin": spark_version, "pom spark.version": spark_version,
+            "pom scala.binary.version": scala_binary, "artifact scala suffix": scala_binary,
+            "spark version setting": spark_version, "manifest scala binary": scala_binary}
 
 
 def version_mentions(project):
@@ -48,6 +71,8 @@ def version_mentions(project):
         yield from ((name, "pom spark.version", v) for v in POM_SPARK.findall(text))
         yield from ((name, "pom scala.binary.version", v) for v in POM_SCALA_BINARY.findall(text))
         yield from ((name, "artifact scala suffix", v) for v in ARTIFACT_SCALA_SUFFIX.findall(text))
+        yield from ((name, "spark version setting", v) for v in SPARK_VERSION_SETTING.findall(text))
+        yield from ((name, "manifest scala binary", v) for v in MANIFEST_SCALA_BINARY.findall(text))
 
 
 @pytest.mark.parametrize("spark_version, java, scala", COMBINATIONS)
@@ -55,28 +80,42 @@ def test_combination_renders_completely_and_pins_one_version(tmp_path, spark_ver
                                                              scala):
     project = render(tmp_path, spark_version=spark_version, include_java=java,
                      include_scala=scala)
-    scala_binary = SPARK_LINES[spark_version[:3]]["scala_binary"]
 
-    leftovers = [f"{path.relative_to(project)}: {token}"
-                 for path, text in text_files(project)
-                 for token in ("{{ cookiecutter", "{{cookiecutter", "{%", "@@")
-                 if token in text]
-    assert leftovers == []
+    assert leftovers(project) == []
     assert (project / "java").is_dir() == (java == "yes")
     assert (project / "scala").is_dir() == (scala == "yes")
 
     mentions = list(version_mentions(project))
-    expected = {"connector scala": scala_binary, "connector spark": spark_version,
-                "pyspark pin": spark_version, "pom spark.version": spark_version,
-                "pom scala.binary.version": scala_binary, "artifact scala suffix": scala_binary}
+    expected = expected_versions(spark_version)
     drift = [m for m in mentions if m[2] != expected[m[1]]]
     assert drift == []
     places = {str(name) for name, _, _ in mentions}
     assert {"conf/spark-defaults.conf", "python/pyproject.toml", "README.md"} <= places
+    for deploy_file in DEPLOY_FILES:  # each names both, so none can drift unseen
+        assert {"connector spark", "spark version setting"} <= {
+            what for name, what, _ in mentions if str(name) == deploy_file}, deploy_file
     if java == "yes":
         assert "java/pom.xml" in places
     if scala == "yes":
         assert "scala/pom.xml" in places
+
+
+@pytest.mark.parametrize("answers, topics", [
+    ({}, "topic1,topic2,topic2-dlq"),
+    ({"output_topic": "scores"}, "topic1,scores,scores-dlq"),
+    ({"dlq_topic": "rejects"}, "topic1,topic2,rejects"),
+    ({"dlq_topic": ""}, "topic1,topic2"),
+])
+def test_the_dead_letter_topic_derives_from_the_output_topic_and_is_created_with_it(
+        tmp_path, answers, topics):
+    project = render(tmp_path, include_java="yes", include_scala="yes", **answers)
+
+    makefile = (project / "Makefile").read_text()
+    assert re.search(r"^KAFKA_TOPICS \?= (.*)$", makefile, re.M)[1] == topics
+    assert f"KAFKA_TOPICS:-{topics}}}" in (project / "docker-compose.yml").read_text()
+    recorded = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]
+    assert recorded["dlq_topic"] == ",".join(topics.split(",")[2:])
+    assert leftovers(project) == []
 
 
 def test_every_template_file_with_a_pin_marker_is_in_the_hooks_pinned_list():
@@ -107,7 +146,7 @@ def test_connector_is_pinned_in_the_one_file_every_run_path_reads(default_projec
         (ROOT / "cookiecutter.json").read_text())["spark_version"]
     makefile = (default_project / "Makefile").read_text()
     assert "export SPARK_CONF_DIR := $(CURDIR)/conf" in makefile
-    assert "ENV SPARK_CONF_DIR=/app/conf" in (default_project / "Dockerfile").read_text()
+    assert image_env(default_project / "Dockerfile")["SPARK_CONF_DIR"] == "/app/conf"
 
 
 def test_answers_are_recorded_and_replay_renders_the_same_tree(tmp_path):

@@ -41,7 +41,8 @@ def answers(**changes):
     """The context a hook sees, as cookiecutter renders it, with some answers changed."""
     context = {key: value for key, value in TEMPLATE_JSON.items() if not key.startswith("__")}
     context.update(project_slug="kappa-app", package_name="kappa_app",
-                   java_package="com.example.kappaapp", _template="gh:me/tpl",
+                   java_package="com.example.kappaapp", dlq_topic="topic2-dlq",
+                   _template="gh:me/tpl",
                    _repo_dir="/cache/cookiecutter-spark-kafka", _output_dir=os.getcwd(),
                    _checkout=None)
     context.update(changes)

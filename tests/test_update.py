@@ -11,9 +11,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from test_render import version_mentions
+from test_render import expected_versions, version_mentions
 
-from conftest import DEFAULT_SPARK, ROOT, SPARK_LINES, make, pyspark_venv, tail
+from conftest import DEFAULT_SPARK, ROOT, make, pyspark_venv, tail
 
 CRUFT = Path(sys.executable).parent / "cruft"
 GIT = ["git", "-c", "user.name=Template Tests", "-c", "user.email=tests@example.invalid",
@@ -155,10 +155,7 @@ def test_update_keeps_the_users_edits_and_takes_the_template_fix(updated):
 
 
 def test_update_moves_the_connector_and_pyspark_pins_together(updated):
-    scala_binary = SPARK_LINES[NEW_SPARK[:3]]["scala_binary"]
-    expected = {"connector scala": scala_binary, "connector spark": NEW_SPARK,
-                "pyspark pin": NEW_SPARK, "pom spark.version": NEW_SPARK,
-                "pom scala.binary.version": scala_binary, "artifact scala suffix": scala_binary}
+    expected = expected_versions(NEW_SPARK)
     mentions = list(version_mentions(updated.project))
 
     assert [m for m in mentions if m[2] != expected[m[1]]] == []

@@ -5,6 +5,8 @@
 #   make package-java    the jar only, tests skipped
 #   make run-java        spark-submit the jar on local Spark; Ctrl-C stops it cleanly
 #                        (SPARK_MASTER=... for another master, JAVA_ARGS='--trigger available-now')
+#   make submit-java     the same on a cluster, in client mode: SPARK_MASTER=spark://HOST:PORT
+#                        (make cluster-up starts one; see cluster/README.md)
 #
 # JAVA_JAR and JAVA_MAIN are what spark-submit needs; the end-to-end tests read them too.
 
@@ -15,7 +17,7 @@ JAVA_ARGS ?=
 MVN ?= mvn
 MVN_FLAGS ?= -q -B
 
-.PHONY: test-java package-java run-java clean-java
+.PHONY: test-java package-java run-java submit-java clean-java
 
 test-java: ## Java variant: compile, unit and contract tests (mvn verify)
 	@cd $(JAVA_DIR) && $(MVN) $(MVN_FLAGS) verify
@@ -29,6 +31,8 @@ $(JAVA_JAR): $(JAVA_DIR)/pom.xml $(shell find $(JAVA_DIR)/src/main -type f 2>/de
 run-java: install $(JAVA_JAR) ## Java variant: spark-submit the jar on local Spark; Ctrl-C stops it
 	@PATH="$(BIN):$$PATH" spark-submit --master "$${SPARK_MASTER:-local[*]}" --class $(JAVA_MAIN) \
 		$(JAVA_JAR) $(JAVA_ARGS)
+
+submit-java: run-java ## Java variant on a cluster: make submit-java SPARK_MASTER=spark://HOST:PORT (client mode)
 
 # `make clean` removes the Maven build output too.
 clean: clean-java

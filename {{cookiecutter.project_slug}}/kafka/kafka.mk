@@ -9,9 +9,10 @@
 #
 # Settings, from the environment or the make command line (make kafka-up KAFKA_PORT=9192):
 #   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT + 1), KAFKA_DATA_DIR (.kafka),
-#   KAFKA_TOPICS (comma list; the root Makefile sets the app's input and output topics),
-#   KAFKA_SECURITY (plaintext, sasl_ssl or ssl), KAFKA_APP_READS and KAFKA_APP_WRITES (the
-#   topics the app's user may read and write on a secured broker; the root Makefile sets them).
+#   KAFKA_TOPICS (comma list; the root Makefile sets the app's input, output and dead-letter
+#   topics), KAFKA_SECURITY (plaintext, sasl_ssl or ssl), KAFKA_APP_READS and KAFKA_APP_WRITES
+#   (the topics the app's user may read and write on a secured broker; the root Makefile sets
+#   them).
 #
 # kafka-up runs on the venv's Python ($(PY), from `make install`): it talks to the broker
 # with confluent-kafka. kafka-down and kafka-status need only a python3.

@@ -87,3 +87,19 @@ def start_in_own_group(command: list[str], cwd: Path, log_file: Path,
     with open(log_file, "wb") as out:
         return subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True, env=env)
+
+
+def pids_under(directory: Path) -> list[int]:
+    """Live processes whose working directory lies under ``directory`` (Linux: /proc; elsewhere
+    none). Every daemon of a local cluster runs in its own directory there, and so do the Spark
+    executors a Worker launches: this finds them even after their pid file went stale."""
+    root = str(Path(directory).resolve())
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cwd = os.readlink(proc / "cwd")
+        except OSError:  # gone, or another user's
+            continue
+        if (cwd == root or cwd.startswith(root + os.sep)) and int(proc.name) != os.getpid():
+            found.append(int(proc.name))
+    return found

@@ -5,6 +5,8 @@
 #   make package-scala   the jar only, tests skipped
 #   make run-scala       spark-submit the jar on local Spark; Ctrl-C stops it cleanly
 #                        (SPARK_MASTER=... for another master, SCALA_ARGS='--trigger available-now')
+#   make submit-scala    the same on a cluster, in client mode: SPARK_MASTER=spark://HOST:PORT
+#                        (make cluster-up starts one; see cluster/README.md)
 #
 # SCALA_JAR and SCALA_MAIN are what spark-submit needs; the end-to-end tests read them too.
 
@@ -15,7 +17,7 @@ SCALA_ARGS ?=
 MVN ?= mvn
 MVN_FLAGS ?= -q -B
 
-.PHONY: test-scala package-scala run-scala clean-scala
+.PHONY: test-scala package-scala run-scala submit-scala clean-scala
 
 test-scala: ## Scala variant: compile, unit and contract tests (mvn verify)
 	@cd $(SCALA_DIR) && $(MVN) $(MVN_FLAGS) verify
@@ -29,6 +31,8 @@ $(SCALA_JAR): $(SCALA_DIR)/pom.xml $(shell find $(SCALA_DIR)/src/main -type f 2>
 run-scala: install $(SCALA_JAR) ## Scala variant: spark-submit the jar, local Spark; Ctrl-C stops it
 	@PATH="$(BIN):$$PATH" spark-submit --master "$${SPARK_MASTER:-local[*]}" --class $(SCALA_MAIN) \
 		$(SCALA_JAR) $(SCALA_ARGS)
+
+submit-scala: run-scala ## Scala variant on a cluster: make submit-scala SPARK_MASTER=spark://HOST:PORT (client mode)
 
 # `make clean` removes the Maven build output too.
 clean: clean-scala

@@ -1,15 +1,19 @@
 """Fixtures: a local SparkSession for unit tests, and for the end-to-end tests a real Kafka
-broker (kafka/broker.py), fresh topics, the JVM variants' jars and app cleanup."""
+broker (kafka/broker.py), fresh topics, the JVM variants' jars, the project switched to one of
+its examples, and app cleanup; for the cluster tests a Spark standalone cluster with 3 Kafka
+nodes (cluster/cluster.py)."""
 
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
-from e2e_support import JARS, PROJECT, START_TIMEOUT, new_topics
+from e2e_support import JARS, PROJECT, START_TIMEOUT, Topics, new_topics, switch_to_example
 
-sys.path.insert(0, str(PROJECT / "kafka"))
+sys.path[:0] = [str(PROJECT / "kafka"), str(PROJECT / "cluster")]
 import broker as local_kafka  # noqa: E402  (kafka/broker.py: the project's own broker runner)
+import cluster as local_cluster  # noqa: E402  (cluster/cluster.py: Spark standalone + 3 nodes)
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +43,30 @@ def kafka(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def cluster():
+    """A local cluster started the way `make cluster-up` does (cluster/cluster.py up) on free
+    ports, in build/e2e-cluster; `cluster.py down` stops it afterwards, whatever was killed."""
+    run_dir = PROJECT / "build" / "e2e-cluster"
+    command = [sys.executable, str(PROJECT / "cluster" / "cluster.py")]
+    subprocess.run([*command, "down", "--dir", str(run_dir)], check=True)  # an aborted run's
+    shutil.rmtree(run_dir, ignore_errors=True)
+    started = subprocess.run([*command, "up", "--dir", str(run_dir), "--kafka-port", "0",
+                              "--spark-port", "0", "--spark-webui-port", "0", "--topics", "",
+                              "--timeout", str(START_TIMEOUT)],
+                             capture_output=True, text=True)
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        yield local_cluster.Cluster.load(run_dir)
+    finally:
+        stopped = subprocess.run([*command, "down", "--dir", str(run_dir)], capture_output=True,
+                                 text=True)
+        assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+        if (run_dir / local_cluster.LAYOUT_FILE).is_file():
+            left = local_cluster.Cluster.load(run_dir).leftover_jvms()
+            assert not left, f"cluster.py down left JVMs running: {left}"
+
+
+@pytest.fixture(scope="session")
 def jars():
     """Build the jar of every JVM variant once (make package-java / package-scala)."""
     for variant in JARS:
@@ -54,15 +82,28 @@ def sasl_kafka(tmp_path_factory):
         yield running
 
 
+@pytest.fixture(scope="session")
+def example(tmp_path_factory):
+    """example(name): a copy of this project switched to that example (made once a session)."""
+    made = {}
+
+    def switched(name: str):
+        if name not in made:
+            made[name] = switch_to_example(name, tmp_path_factory.mktemp("example") / name)
+        return made[name]
+
+    return switched
+
+
 @pytest.fixture
-def topics(kafka, request):
-    """A fresh (input, output) topic pair for one test."""
+def topics(kafka, request) -> Topics:
+    """Fresh input, output and dead-letter topics for one test."""
     return new_topics(kafka, request.node.name)
 
 
 @pytest.fixture
-def sasl_topics(sasl_kafka, request):
-    """A fresh (input, output) topic pair on the SASL_SSL broker, with the app's ACLs."""
+def sasl_topics(sasl_kafka, request) -> Topics:
+    """Fresh topics on the SASL_SSL broker, with the app's ACLs."""
     return new_topics(sasl_kafka, request.node.name)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from pyspark.sql.types import (
@@ -33,17 +33,21 @@ KAFKA_SOURCE_SCHEMA = StructType([
 ])
 
 
-def load_vectors() -> list[dict]:
-    return json.loads(VECTORS.read_text(encoding="utf-8"))["cases"]
+def load_vectors(section: str = "cases") -> list[dict]:
+    """The default transform's cases, or another section's (validate_json)."""
+    vectors = json.loads(VECTORS.read_text(encoding="utf-8"))
+    return vectors["cases"] if section == "cases" else vectors[section]["cases"]
 
 
 def decode(record: dict) -> dict:
-    """A vector record (base64 strings) as bytes, the way Spark and Kafka hold it."""
+    """A vector record (base64 strings) as bytes, the way Spark and Kafka hold it; its other
+    fields (topic, partition, offset, timestamp) as they are."""
     def raw(text):
         return None if text is None else base64.b64decode(text)
 
     headers = record["headers"]
     return {
+        **record,
         "key": raw(record["key"]),
         "value": raw(record["value"]),
         "headers": None if headers is None else [(h["key"], raw(h["value"])) for h in headers],
@@ -51,20 +55,30 @@ def decode(record: dict) -> dict:
 
 
 def source_frame(spark, records: list[dict]):
-    """A static DataFrame shaped like Spark's Kafka source, one row per decoded record."""
+    """A static DataFrame shaped like Spark's Kafka source, one row per decoded record. Where a
+    record does not say where it was read, it is topic 'input', partition 0, offset = its index,
+    timestamp 2024-01-01T00:00:00Z."""
+    default_time = int(datetime(2024, 1, 1, tzinfo=timezone.utc).timestamp() * 1000)
+
+    def time(r):
+        return datetime.fromtimestamp(r.get("timestamp", default_time) / 1000, timezone.utc)
+
     rows = [
-        (r["key"], r["value"], "input", 0, offset, datetime(2024, 1, 1), 0, r["headers"])
+        (r["key"], r["value"], r.get("topic", "input"), r.get("partition", 0),
+         r.get("offset", offset), time(r), 0, r["headers"])
         for offset, r in enumerate(records)
     ]
     return spark.createDataFrame(rows, KAFKA_SOURCE_SCHEMA)
 
 
 def from_rows(rows) -> list[dict]:
+    """Output rows as records; with the topic each goes to when the rows have one."""
     def raw(value):
         return None if value is None else bytes(value)
 
     return [
         {
+            **({"topic": row["topic"]} if "topic" in row.asDict() else {}),
             "key": raw(row["key"]),
             "value": raw(row["value"]),
             "headers": None if row["headers"] is None

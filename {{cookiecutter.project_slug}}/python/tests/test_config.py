@@ -11,9 +11,11 @@ def test_defaults_come_from_the_template_answers():
     assert DEFAULTS.brokers == "{{ cookiecutter.kafka_brokers }}"
     assert DEFAULTS.in_topic == "{{ cookiecutter.input_topic }}"
     assert DEFAULTS.out_topic == "{{ cookiecutter.output_topic }}"
+    assert DEFAULTS.dlq_topic == {% if cookiecutter.dlq_topic %}"{{ cookiecutter.dlq_topic }}"{% else %}None{% endif %}
     assert DEFAULTS.starting_offsets == "earliest"
     assert DEFAULTS.max_offsets_per_trigger is None
     assert DEFAULTS.trigger == "{{ cookiecutter.trigger }}"
+    assert DEFAULTS.output_mode == "append"
     assert DEFAULTS.kafka_options == {}
 
 
@@ -25,7 +27,8 @@ def test_checkpoint_defaults_to_a_project_local_directory_not_tmp():
 def test_environment_overrides_default():
     env = {"KAFKA_BROKERS": "k1:9092,k2:9093", "KAFKA_IN_TOPIC": "in", "KAFKA_OUT_TOPIC": "out",
            "CHECKPOINT_LOCATION": "/data/cp", "STARTING_OFFSETS": "latest",
-           "MAX_OFFSETS_PER_TRIGGER": "500", "TRIGGER": "10 seconds"}
+           "MAX_OFFSETS_PER_TRIGGER": "500", "TRIGGER": "10 seconds", "KAFKA_DLQ_TOPIC": "bad",
+           "OUTPUT_MODE": "update"}
 
     settings = parse_settings([], env)
 
@@ -33,6 +36,19 @@ def test_environment_overrides_default():
     assert (settings.in_topic, settings.out_topic) == ("in", "out")
     assert (settings.checkpoint, settings.starting_offsets) == ("/data/cp", "latest")
     assert (settings.max_offsets_per_trigger, settings.trigger) == (500, "10 seconds")
+    assert (settings.dlq_topic, settings.output_mode) == ("bad", "update")
+
+
+def test_an_empty_dead_letter_topic_turns_it_off():
+    assert parse_settings(["--dlq-topic", ""], {"KAFKA_DLQ_TOPIC": "x"}).dlq_topic is None
+    assert parse_settings([], {"KAFKA_DLQ_TOPIC": ""}).dlq_topic is None
+
+
+@pytest.mark.parametrize("mode", ["append", "update", "complete"])
+def test_every_output_mode_is_accepted_and_real_time_always_uses_update(mode):
+    assert parse_settings(["--output-mode", mode], {}).effective_output_mode == mode
+    real_time = parse_settings(["--output-mode", mode, "--trigger", "real-time"], {})
+    assert real_time.effective_output_mode == "update"
 
 
 def test_flag_overrides_environment():
@@ -63,6 +79,12 @@ def test_extra_kafka_options_come_from_the_environment_for_source_and_sink():
     ({"KAFKA_IN_TOPIC": "bad topic"}, "KAFKA_IN_TOPIC=bad topic: 1 to 249 of"),
     ({"KAFKA_OUT_TOPIC": ".."}, "KAFKA_OUT_TOPIC=..: 1 to 249 of"),
     ({"KAFKA_IN_TOPIC": "same", "KAFKA_OUT_TOPIC": "same"}, "KAFKA_OUT_TOPIC=same: must differ"),
+    ({"KAFKA_DLQ_TOPIC": "a b"}, "KAFKA_DLQ_TOPIC=a b: 1 to 249 of"),
+    ({"KAFKA_IN_TOPIC": "in", "KAFKA_DLQ_TOPIC": "in"},
+     "KAFKA_DLQ_TOPIC=in: must differ from the input and output topics"),
+    ({"KAFKA_OUT_TOPIC": "out", "KAFKA_DLQ_TOPIC": "out"},
+     "KAFKA_DLQ_TOPIC=out: must differ from the input and output topics"),
+    ({"OUTPUT_MODE": "upsert"}, "OUTPUT_MODE=upsert: append, update or complete"),
     ({"STARTING_OFFSETS": "yesterday"}, "STARTING_OFFSETS=yesterday: earliest, latest or JSON"),
     ({"MAX_OFFSETS_PER_TRIGGER": "0"}, "MAX_OFFSETS_PER_TRIGGER=0: a positive whole number"),
     ({"TRIGGER": "fast"}, "TRIGGER=fast: an interval"),

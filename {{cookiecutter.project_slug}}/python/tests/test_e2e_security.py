@@ -49,7 +49,7 @@ def move_records_and_scan(apps, tmp_path, kafka, topics, run_path: str, name: st
                           **settings) -> dict:
     """Produce N records, let the app copy them (available-now: it stops by itself), check
     the output byte for byte, then search every place a secret could leak to."""
-    source, sink = topics
+    source, sink = topics.source, topics.sink
     records = make_records(N, name)
     produce(kafka, source, records)
     conf, event_log = event_log_conf(tmp_path, PROJECT / "conf")

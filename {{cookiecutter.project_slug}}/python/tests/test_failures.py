@@ -35,7 +35,7 @@ AUTHENTICATION = [ERRORS + "AuthenticationException", *KAFKA]
        "Not authorized to access topics: [out]")],
      "Kafka refused access (Not authorized to access topics: [out]): the broker's ACLs must "
      "give this user READ and DESCRIBE on KAFKA_IN_TOPIC and WRITE and DESCRIBE on "
-     "KAFKA_OUT_TOPIC"),
+     "KAFKA_OUT_TOPIC and KAFKA_DLQ_TOPIC"),
     ([(["java.lang.IllegalStateException", "java.lang.RuntimeException"], "something else")],
      "the query failed: x"),
     ([], "the query failed: x"),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .config import (
     AVAILABLE_NOW,
+    OUTPUT_MODES,
     REAL_TIME,
     REAL_TIME_DEFAULT_INTERVAL,
     ConfigError,
@@ -23,6 +24,7 @@ from .config import (
 )
 from .failures import describe_failure, java_causes
 from .progress import ProgressLogger, log_event
+from .routing import TransformResultError, kafka_records, record_without_dead_letter_topic
 from .transform import transform
 
 APP_NAME = "{{ cookiecutter.project_slug }}"
@@ -42,13 +44,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     spark = create_session()
     try:
         query = start_query(spark, settings)
-    except Exception as error:  # Spark reports a missing connector or bad option here
-        print(f"ERROR: could not start the query: {first_line(error)}", file=sys.stderr)
+    except TransformResultError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
         spark.stop()
-        return EXIT_FAILED
+        return EXIT_BAD_CONFIG
+    except Exception as error:  # Spark reports a missing connector, a bad option or mode here
+        reason = first_line(error)
+        if "output mode" in reason.lower():
+            print(f"ERROR: {output_mode_mismatch(settings.effective_output_mode, reason)}",
+                  file=sys.stderr)
+            code = EXIT_BAD_CONFIG
+        else:
+            print(f"ERROR: could not start the query: {reason}", file=sys.stderr)
+            code = EXIT_FAILED
+        spark.stop()
+        return code
     log_event("started", app=APP_NAME, brokers=settings.brokers, in_topic=settings.in_topic,
-              out_topic=settings.out_topic, checkpoint=settings.checkpoint,
-              trigger=settings.trigger)
+              out_topic=settings.out_topic, dlq_topic=settings.dlq_topic,
+              checkpoint=settings.checkpoint, trigger=settings.trigger,
+              output_mode=settings.effective_output_mode)
     return run_until_stopped(spark, query)
 
 
@@ -79,12 +93,13 @@ def read_stream(spark, settings: Settings):
 
 
 def start_query(spark, settings: Settings):
+    rows = transform(read_stream(spark, settings))
     writer = (
-        transform(read_stream(spark, settings))
+        kafka_records(rows, settings.out_topic, settings.dlq_topic)
         .writeStream.format("kafka")
         .queryName(APP_NAME)
+        .outputMode(settings.effective_output_mode)
         .option("kafka.bootstrap.servers", settings.brokers)
-        .option("topic", settings.out_topic)
         .option("checkpointLocation", settings.checkpoint)
         .options(**settings.kafka_options)
     )
@@ -92,14 +107,22 @@ def start_query(spark, settings: Settings):
 
 
 def with_trigger(writer, trigger: str):
-    """Micro-batches (an interval), available-now, or real-time mode (update output mode)."""
+    """Micro-batches (an interval), available-now, or real-time mode."""
     if trigger == AVAILABLE_NOW:
         return writer.trigger(availableNow=True)
     real_time = REAL_TIME.fullmatch(trigger)
     if real_time:
         interval = real_time["checkpoint_interval"] or REAL_TIME_DEFAULT_INTERVAL
-        return writer.outputMode("update").trigger(realTime=interval)
+        return writer.trigger(realTime=interval)
     return writer.trigger(processingTime=trigger)
+
+
+def output_mode_mismatch(mode: str, reason: str) -> str:
+    """An output mode that does not fit the transform is a setting to change, so it is named."""
+    others = " or ".join(m for m in OUTPUT_MODES if m != mode)
+    return (f"OUTPUT_MODE={mode} does not fit this transform: {reason}; set OUTPUT_MODE (or "
+            f"--output-mode) to {others}, or give its aggregation a watermark (README: Output "
+            "modes)")
 
 
 def run_until_stopped(spark, query) -> int:
@@ -121,7 +144,7 @@ def run_until_stopped(spark, query) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop short
     if error is not None:
         # A rejected login or TLS handshake gets a line that says what to check.
-        message = describe_failure(java_causes(query), f"the query failed: {first_line(error)}")
+        message = describe_failure(java_causes(query), f"the query failed: {failure_reason(error)}")
         print(f"ERROR: {message}", file=sys.stderr)
         spark.stop()
         return EXIT_FAILED
@@ -161,3 +184,9 @@ def forward_jvm_signals(spark, on_signal) -> None:
 def first_line(error: BaseException) -> str:
     text = str(error).strip() or type(error).__name__
     return text.splitlines()[0]
+
+
+def failure_reason(error: BaseException) -> str:
+    """The first line of a query failure; only the record and its error when a row with an
+    error had no dead-letter topic to go to."""
+    return record_without_dead_letter_topic(str(error)) or first_line(error)

@@ -37,6 +37,7 @@ AVAILABLE_NOW = "available-now"
 # how often it checkpoints, not a latency target.
 REAL_TIME = re.compile(r"real-time( (?P<checkpoint_interval>\d+ (millisecond|second|minute)s?))?")
 REAL_TIME_DEFAULT_INTERVAL = "5 minutes"
+OUTPUT_MODES = ("append", "update", "complete")
 
 
 class ConfigError(ValueError):
@@ -66,6 +67,9 @@ SETTINGS = {
                         "topic to read"),
     "out_topic": Setting("--out-topic", "KAFKA_OUT_TOPIC", "{{ cookiecutter.output_topic }}",
                          "topic to write"),
+    "dlq_topic": Setting("--dlq-topic", "KAFKA_DLQ_TOPIC", "{{ cookiecutter.dlq_topic }}",
+                         "dead-letter topic for rows the transform gives an error; empty: "
+                         "none, and such a row stops the query"),
     "checkpoint": Setting("--checkpoint", "CHECKPOINT_LOCATION", "checkpoints/python",
                           "checkpoint directory: it holds the consumed offsets, keep it durable"),
     "starting_offsets": Setting("--starting-offsets", "STARTING_OFFSETS", "earliest",
@@ -76,6 +80,9 @@ SETTINGS = {
     "trigger": Setting("--trigger", "TRIGGER", "{{ cookiecutter.trigger }}",
                        f"micro-batch interval such as '10 seconds', '{AVAILABLE_NOW}' to "
                        "process what is there and stop, or 'real-time [<checkpoint interval>]'"),
+    "output_mode": Setting("--output-mode", "OUTPUT_MODE", "append",
+                           "append, update or complete: which result rows of a stateful "
+                           "transform are written (real-time mode always uses update)"),
 }
 
 
@@ -84,11 +91,18 @@ class Settings:
     brokers: str
     in_topic: str
     out_topic: str
+    dlq_topic: str | None  # None: no dead-letter topic
     checkpoint: str
     starting_offsets: str
     max_offsets_per_trigger: int | None
     trigger: str
+    output_mode: str
     kafka_options: Mapping[str, str]
+
+    @property
+    def effective_output_mode(self) -> str:
+        """OUTPUT_MODE, except in real-time mode, which supports update only."""
+        return "update" if REAL_TIME.fullmatch(self.trigger) else self.output_mode
 
 
 def parse_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Settings:
@@ -115,16 +129,22 @@ def parse_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Se
         brokers=check_brokers(value("brokers")),
         in_topic=check_topic("in_topic", value("in_topic")),
         out_topic=check_topic("out_topic", value("out_topic")),
+        dlq_topic=check_topic("dlq_topic", value("dlq_topic")) if value("dlq_topic") else None,
         checkpoint=check_nonempty("checkpoint", value("checkpoint"), "checkpoints/python"),
         starting_offsets=check_starting_offsets(value("starting_offsets")),
         max_offsets_per_trigger=check_max_offsets(value("max_offsets_per_trigger")),
         trigger=check_trigger(value("trigger")),
+        output_mode=check_output_mode(value("output_mode")),
         kafka_options=kafka_options(environ),
     )
     if settings.in_topic == settings.out_topic:
         raise ConfigError("KAFKA_OUT_TOPIC", settings.out_topic,
                           "must differ from the input topic, or the app reads its own output",
                           "topic2")
+    if settings.dlq_topic in (settings.in_topic, settings.out_topic):
+        raise ConfigError("KAFKA_DLQ_TOPIC", settings.dlq_topic,
+                          "must differ from the input and output topics, or records would "
+                          "loop or mix with good ones", "topic2-dlq")
     return settings
 
 
@@ -176,6 +196,12 @@ def check_trigger(value: str) -> str:
     raise ConfigError("TRIGGER", value,
                       f"an interval '<n> milliseconds|seconds|minutes', '{AVAILABLE_NOW}' or "
                       "'real-time [<interval>]'", "10 seconds")
+
+
+def check_output_mode(value: str) -> str:
+    if value not in OUTPUT_MODES:
+        raise ConfigError("OUTPUT_MODE", value, "append, update or complete", "update")
+    return value
 
 
 def kafka_options(environ: Mapping[str, str]) -> dict[str, str]:

@@ -16,7 +16,7 @@ AUTHENTICATION_FAILED = (
     "KAFKA_OPTION_SASL_JAAS_CONFIG and the mechanism in KAFKA_OPTION_SASL_MECHANISM")
 AUTHORIZATION_FAILED = (
     "Kafka refused access ({detail}): the broker's ACLs must give this user READ and DESCRIBE "
-    "on KAFKA_IN_TOPIC and WRITE and DESCRIBE on KAFKA_OUT_TOPIC")
+    "on KAFKA_IN_TOPIC and WRITE and DESCRIBE on KAFKA_OUT_TOPIC and KAFKA_DLQ_TOPIC")
 KAFKA_ERRORS = "org.apache.kafka.common.errors."
 # A Java class anywhere in the failure's cause chain (or a superclass of one) -> the line.
 # The first match wins: a TLS failure is also an AuthenticationException.

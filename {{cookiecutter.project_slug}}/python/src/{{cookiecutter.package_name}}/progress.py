@@ -8,6 +8,8 @@ import time
 
 from pyspark.sql.streaming import StreamingQueryListener
 
+from .routing import DEAD_LETTER_METRIC
+
 
 def log_event(event: str, **fields: object) -> None:
     record = {"ts": round(time.time(), 3), "event": event, **fields}
@@ -15,7 +17,7 @@ def log_event(event: str, **fields: object) -> None:
 
 
 class ProgressLogger(StreamingQueryListener):
-    """Logs every finished micro-batch with its throughput and duration."""
+    """Logs every finished micro-batch: its throughput, duration and dead-letter rows."""
 
     def onQueryStarted(self, event) -> None:
         log_event("query_started", query_id=str(event.id), name=event.name)
@@ -29,6 +31,7 @@ class ProgressLogger(StreamingQueryListener):
             input_rows_per_sec=round(progress.inputRowsPerSecond or 0.0, 1),
             processed_rows_per_sec=round(progress.processedRowsPerSecond or 0.0, 1),
             batch_duration_ms=progress.batchDuration,
+            dead_letter_rows=dead_letter_rows(progress),
         )
 
     def onQueryIdle(self, event) -> None:
@@ -37,3 +40,10 @@ class ProgressLogger(StreamingQueryListener):
     def onQueryTerminated(self, event) -> None:
         log_event("query_terminated", query_id=str(event.id),
                   error=(event.exception or "").splitlines()[0] if event.exception else None)
+
+
+def dead_letter_rows(progress) -> int:
+    """Rows routed to the dead-letter topic in this batch (0 when the transform has no error
+    column): observed by the query itself, so counting costs no second pass."""
+    metrics = progress.observedMetrics.get(DEAD_LETTER_METRIC)
+    return metrics["rows"] if metrics is not None else 0

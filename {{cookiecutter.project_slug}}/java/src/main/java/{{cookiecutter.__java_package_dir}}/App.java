@@ -5,9 +5,11 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -65,14 +67,27 @@ public final class App {
         StreamingQuery query;
         try {
             query = startQuery(spark, settings);
-        } catch (Exception error) { // Spark reports a missing connector or a bad option here
-            err.println("ERROR: could not start the query: " + firstLine(error));
+        } catch (Routing.TransformResultError error) {
+            err.println("ERROR: " + error.getMessage());
             spark.stop();
-            return EXIT_FAILED;
+            return EXIT_BAD_CONFIG;
+        } catch (Exception error) { // Spark reports a missing connector, a bad option or mode
+            String reason = firstLine(error);
+            int code;
+            if (reason.toLowerCase(Locale.ROOT).contains("output mode")) {
+                err.println("ERROR: " + outputModeMismatch(settings.effectiveOutputMode(), reason));
+                code = EXIT_BAD_CONFIG;
+            } else {
+                err.println("ERROR: could not start the query: " + reason);
+                code = EXIT_FAILED;
+            }
+            spark.stop();
+            return code;
         }
         ProgressLogger.logEvent("started", "app", APP_NAME, "brokers", settings.brokers(),
                 "in_topic", settings.inTopic(), "out_topic", settings.outTopic(),
-                "checkpoint", settings.checkpoint(), "trigger", settings.trigger());
+                "dlq_topic", settings.dlqTopic(), "checkpoint", settings.checkpoint(),
+                "trigger", settings.trigger(), "output_mode", settings.effectiveOutputMode());
         return runUntilStopped(spark, query, stop, err);
     }
 
@@ -101,23 +116,33 @@ public final class App {
     }
 
     static StreamingQuery startQuery(SparkSession spark, Settings settings) throws Exception {
-        DataStreamWriter<Row> writer = Transform.apply(readStream(spark, settings))
+        Dataset<Row> rows = Transform.apply(readStream(spark, settings));
+        DataStreamWriter<Row> writer =
+                Routing.kafkaRecords(rows, settings.outTopic(), settings.dlqTopic())
                 .writeStream().format("kafka")
                 .queryName(APP_NAME)
+                .outputMode(settings.effectiveOutputMode())
                 .option("kafka.bootstrap.servers", settings.brokers())
-                .option("topic", settings.outTopic())
                 .option("checkpointLocation", settings.checkpoint())
                 .options(settings.kafkaOptions());
         Optional<String> realTime = Settings.realTimeInterval(settings.trigger());
         if (settings.trigger().equals(Settings.AVAILABLE_NOW)) {
             writer = writer.trigger(Trigger.AvailableNow());
         } else if (realTime.isPresent()) {
-            writer = writer.outputMode("update")
-                    .trigger(realTimeTrigger(realTime.get(), spark.version()));
+            writer = writer.trigger(realTimeTrigger(realTime.get(), spark.version()));
         } else {
             writer = writer.trigger(Trigger.ProcessingTime(settings.trigger()));
         }
         return writer.start();
+    }
+
+    /** An output mode that does not fit the transform is a setting to change, so it is named. */
+    static String outputModeMismatch(String mode, String reason) {
+        String others = Settings.OUTPUT_MODES.stream().filter(m -> !m.equals(mode))
+                .collect(Collectors.joining(" or "));
+        return "OUTPUT_MODE=" + mode + " does not fit this transform: " + reason
+                + "; set OUTPUT_MODE (or --output-mode) to " + others
+                + ", or give its aggregation a watermark (README: Output modes)";
     }
 
     /**
@@ -175,6 +200,15 @@ public final class App {
         }
         ProgressLogger.logEvent("stopped", "app", APP_NAME);
         return EXIT_OK;
+    }
+
+    /**
+     * The first line of a query failure; only the record and its error when a row with an error
+     * had no dead-letter topic to go to.
+     */
+    static String failureReason(Throwable error) {
+        return Routing.recordWithoutDeadLetterTopic(String.valueOf(error.getMessage()))
+                .orElse(firstLine(error));
     }
 
     static String firstLine(Throwable error) {

@@ -20,7 +20,7 @@ final class Failures {
             + "KAFKA_OPTION_SASL_MECHANISM";
     static final String AUTHORIZATION_FAILED = "Kafka refused access (%s): the broker's ACLs must "
             + "give this user READ and DESCRIBE on KAFKA_IN_TOPIC and WRITE and DESCRIBE on "
-            + "KAFKA_OUT_TOPIC";
+            + "KAFKA_OUT_TOPIC and KAFKA_DLQ_TOPIC";
     private static final String KAFKA_ERRORS = "org.apache.kafka.common.errors.";
 
     /** One throwable of a cause chain: its class names (the class, then its superclasses). */
@@ -43,7 +43,7 @@ final class Failures {
 
     /** The line for a failed query (without "ERROR: "). */
     static String describe(Throwable error) {
-        return describe(causes(error), "the query failed: " + App.firstLine(error));
+        return describe(causes(error), "the query failed: " + App.failureReason(error));
     }
 
     /**

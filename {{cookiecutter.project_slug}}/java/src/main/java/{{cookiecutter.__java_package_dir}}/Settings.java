@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  * Runtime settings. Each one comes from its command-line flag, else its environment variable,
  * else its default. The same names, defaults and error lines hold for every variant (README).
  *
+ * @param dlqTopic null when there is no dead-letter topic
  * @param maxOffsetsPerTrigger null when there is no cap
  * @param kafkaOptions extra {@code kafka.*} client options for source and sink alike
  */
@@ -37,16 +38,19 @@ public record Settings(
         String brokers,
         String inTopic,
         String outTopic,
+        String dlqTopic,
         String checkpoint,
         String startingOffsets,
         Long maxOffsetsPerTrigger,
         String trigger,
+        String outputMode,
         Map<String, String> kafkaOptions) {
 
     public static final String AVAILABLE_NOW = "available-now";
     /** The checkpoint interval of real-time mode when TRIGGER is a bare {@code real-time}. */
     public static final String REAL_TIME_DEFAULT_INTERVAL = "5 minutes";
     public static final String DEFAULT_CHECKPOINT = "checkpoints/java";
+    public static final List<String> OUTPUT_MODES = List.of("append", "update", "complete");
 
     /**
      * Extra Kafka client options come from the environment only, so secrets never land in a file:
@@ -89,6 +93,9 @@ public record Settings(
             "{{ cookiecutter.input_topic }}", "topic to read");
     static final Setting OUT_TOPIC = new Setting("--out-topic", "KAFKA_OUT_TOPIC",
             "{{ cookiecutter.output_topic }}", "topic to write");
+    static final Setting DLQ_TOPIC = new Setting("--dlq-topic", "KAFKA_DLQ_TOPIC",
+            "{{ cookiecutter.dlq_topic }}", "dead-letter topic for rows the transform gives an "
+                    + "error; empty: none, and such a row stops the query");
     static final Setting CHECKPOINT = new Setting("--checkpoint", "CHECKPOINT_LOCATION",
             DEFAULT_CHECKPOINT,
             "checkpoint directory: it holds the consumed offsets, keep it durable");
@@ -101,26 +108,36 @@ public record Settings(
             "micro-batch interval such as '10 seconds', '" + AVAILABLE_NOW
                     + "' to process what is there and stop, or "
                     + "'real-time [<checkpoint interval>]'");
+    static final Setting OUTPUT_MODE = new Setting("--output-mode", "OUTPUT_MODE", "append",
+            "append, update or complete: which result rows of a stateful transform are written "
+                    + "(real-time mode always uses update)");
 
     static final List<Setting> ALL = List.of(
-            BROKERS, IN_TOPIC, OUT_TOPIC, CHECKPOINT, STARTING_OFFSETS, MAX_OFFSETS_PER_TRIGGER,
-            TRIGGER);
+            BROKERS, IN_TOPIC, OUT_TOPIC, DLQ_TOPIC, CHECKPOINT, STARTING_OFFSETS,
+            MAX_OFFSETS_PER_TRIGGER, TRIGGER, OUTPUT_MODE);
 
     /** Settings from flags &gt; environment &gt; defaults; throws ConfigError on a bad value. */
     public static Settings parse(List<String> args, Map<String, String> env) throws ConfigError {
         Map<Setting, String> flags = parseFlags(args);
+        String dlqTopic = value(DLQ_TOPIC, flags, env);
         Settings settings = new Settings(
                 checkBrokers(value(BROKERS, flags, env)),
                 checkTopic(IN_TOPIC, value(IN_TOPIC, flags, env)),
                 checkTopic(OUT_TOPIC, value(OUT_TOPIC, flags, env)),
+                dlqTopic.isEmpty() ? null : checkTopic(DLQ_TOPIC, dlqTopic),
                 checkNonEmpty(CHECKPOINT, value(CHECKPOINT, flags, env), DEFAULT_CHECKPOINT),
                 checkStartingOffsets(value(STARTING_OFFSETS, flags, env)),
                 checkMaxOffsets(value(MAX_OFFSETS_PER_TRIGGER, flags, env)),
                 checkTrigger(value(TRIGGER, flags, env)),
+                checkOutputMode(value(OUTPUT_MODE, flags, env)),
                 kafkaOptions(env));
         if (settings.inTopic().equals(settings.outTopic())) {
             throw ConfigError.of(OUT_TOPIC.env(), settings.outTopic(),
                     "must differ from the input topic, or the app reads its own output", "topic2");
+        }
+        if (settings.inTopic().equals(dlqTopic) || settings.outTopic().equals(dlqTopic)) {
+            throw ConfigError.of(DLQ_TOPIC.env(), dlqTopic, "must differ from the input and "
+                    + "output topics, or records would loop or mix with good ones", "topic2-dlq");
         }
         return settings;
     }
@@ -262,6 +279,13 @@ public record Settings(
                         + "' or 'real-time [<interval>]'", "10 seconds");
     }
 
+    static String checkOutputMode(String value) throws ConfigError {
+        if (OUTPUT_MODES.contains(value)) {
+            return value;
+        }
+        throw ConfigError.of(OUTPUT_MODE.env(), value, "append, update or complete", "update");
+    }
+
     /**
      * The checkpoint interval when a checked trigger asks for real-time mode ({@code real-time}
      * alone means {@value #REAL_TIME_DEFAULT_INTERVAL}); empty for micro-batches and available-now.
@@ -273,6 +297,11 @@ public record Settings(
         }
         return Optional.of(Optional.ofNullable(match.group("checkpointInterval"))
                 .orElse(REAL_TIME_DEFAULT_INTERVAL));
+    }
+
+    /** OUTPUT_MODE, except in real-time mode, which supports update only. */
+    public String effectiveOutputMode() {
+        return realTimeInterval(trigger).isPresent() ? "update" : outputMode;
     }
 
     /**

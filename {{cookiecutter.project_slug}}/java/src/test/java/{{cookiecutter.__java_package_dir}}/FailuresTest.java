@@ -68,7 +68,7 @@ class FailuresTest {
     void aDeniedTopicSaysWhichAclsTheUserNeeds() {
         assertEquals("Kafka refused access (Not authorized to access topics: [out]): the broker's "
                 + "ACLs must give this user READ and DESCRIBE on KAFKA_IN_TOPIC and WRITE and "
-                + "DESCRIBE on KAFKA_OUT_TOPIC",
+                + "DESCRIBE on KAFKA_OUT_TOPIC and KAFKA_DLQ_TOPIC",
                 describe(kafka("Not authorized to access topics: [out]",
                         ERRORS + "TopicAuthorizationException",
                         ERRORS + "AuthorizationException")));

@@ -82,12 +82,13 @@ class ProgressLoggerTest {
         JsonNode progress = lines().stream().filter(l -> l.get("event").asText().equals("progress"))
                 .findFirst().orElseThrow();
         Set<String> fields = Set.of("ts", "event", "batch_id", "input_rows", "input_rows_per_sec",
-                "processed_rows_per_sec", "batch_duration_ms");
+                "processed_rows_per_sec", "batch_duration_ms", "dead_letter_rows");
         List<String> names = new ArrayList<>();
         progress.fieldNames().forEachRemaining(names::add);
         assertEquals(fields, Set.copyOf(names));
         assertTrue(progress.get("batch_id").isIntegralNumber());
         assertTrue(progress.get("input_rows_per_sec").isNumber());
+        assertEquals(0, progress.get("dead_letter_rows").asLong());
         assertEquals(1, count("query_started"));
         assertTrue(lines().stream().filter(l -> l.get("event").asText().equals("query_terminated"))
                 .allMatch(l -> l.get("error").isNull()));

@@ -37,11 +37,17 @@ final class Records {
     private Records() {
     }
 
-    /** The cases of contract/vectors.json (path from the build: -Dcontract.vectors). */
+    /** The default transform's cases of contract/vectors.json (-Dcontract.vectors: its path). */
     static List<JsonNode> loadVectors() throws IOException {
+        return loadVectors(null);
+    }
+
+    /** The cases of one section of contract/vectors.json (validate_json), or null: "cases". */
+    static List<JsonNode> loadVectors(String section) throws IOException {
         String path = System.getProperty("contract.vectors", "../contract/vectors.json");
+        JsonNode vectors = new ObjectMapper().readTree(new File(path));
         List<JsonNode> cases = new ArrayList<>();
-        new ObjectMapper().readTree(new File(path)).get("cases").forEach(cases::add);
+        (section == null ? vectors : vectors.get(section)).get("cases").forEach(cases::add);
         return cases;
     }
 
@@ -63,9 +69,12 @@ final class Records {
         return text.isNull() ? null : Base64.getDecoder().decode(text.asText());
     }
 
-    /** A static DataFrame shaped like Spark's Kafka source, one row per (key, value, headers). */
+    /**
+     * A static DataFrame shaped like Spark's Kafka source, one row per (key, value, headers):
+     * topic 'input', partition 0, offset = its index, timestamp 2024-01-01T00:00:00Z.
+     */
     static Dataset<Row> sourceFrame(SparkSession spark, List<Row> records) {
-        Timestamp timestamp = Timestamp.valueOf("2024-01-01 00:00:00");
+        Timestamp timestamp = new Timestamp(1704067200000L);
         List<Row> rows = IntStream.range(0, records.size())
                 .mapToObj(offset -> {
                     Row record = records.get(offset);
@@ -74,6 +83,28 @@ final class Records {
                 })
                 .collect(Collectors.toList());
         return spark.createDataFrame(rows, KAFKA_SOURCE_SCHEMA);
+    }
+
+    /** Vector inputs that say where they were read (topic, partition, offset, timestamp in
+     * epoch milliseconds) as a static DataFrame shaped like Spark's Kafka source. */
+    static Dataset<Row> sourceFrameAsRead(SparkSession spark, List<JsonNode> inputs) {
+        List<Row> rows = inputs.stream().map(input -> {
+            Row record = decode(input);
+            return RowFactory.create(record.get(0), record.get(1), input.get("topic").asText(),
+                    input.get("partition").asInt(), input.get("offset").asLong(),
+                    new Timestamp(input.get("timestamp").asLong()), 0, record.get(2));
+        }).collect(Collectors.toList());
+        return spark.createDataFrame(rows, KAFKA_SOURCE_SCHEMA);
+    }
+
+    /** A routed row (topic, key, value, headers) as comparable text. */
+    static String showRouted(Row row) {
+        return "topic=" + row.getAs("topic") + " " + show(row);
+    }
+
+    /** An expected vector record with its topic as the same comparable text. */
+    static String showRoutedDecoded(JsonNode expected) {
+        return "topic=" + expected.get("topic").asText() + " " + showDecoded(decode(expected));
     }
 
     /** A transform output row as comparable text: bytes in base64, null as null. */

@@ -34,9 +34,11 @@ class SettingsTest {
         assertEquals("{{ cookiecutter.kafka_brokers }}", defaults.brokers());
         assertEquals("{{ cookiecutter.input_topic }}", defaults.inTopic());
         assertEquals("{{ cookiecutter.output_topic }}", defaults.outTopic());
+        assertEquals({% if cookiecutter.dlq_topic %}"{{ cookiecutter.dlq_topic }}"{% else %}null{% endif %}, defaults.dlqTopic());
         assertEquals("earliest", defaults.startingOffsets());
         assertNull(defaults.maxOffsetsPerTrigger());
         assertEquals("{{ cookiecutter.trigger }}", defaults.trigger());
+        assertEquals("append", defaults.outputMode());
         assertEquals(Map.of(), defaults.kafkaOptions());
     }
 
@@ -53,7 +55,7 @@ class SettingsTest {
         Map<String, String> env = Map.of("KAFKA_BROKERS", "k1:9092,k2:9093", "KAFKA_IN_TOPIC", "in",
                 "KAFKA_OUT_TOPIC", "out", "CHECKPOINT_LOCATION", "/data/cp",
                 "STARTING_OFFSETS", "latest", "MAX_OFFSETS_PER_TRIGGER", "500",
-                "TRIGGER", "10 seconds");
+                "TRIGGER", "10 seconds", "KAFKA_DLQ_TOPIC", "bad", "OUTPUT_MODE", "update");
 
         Settings settings = parse(List.of(), env);
 
@@ -63,6 +65,21 @@ class SettingsTest {
                 List.of(settings.checkpoint(), settings.startingOffsets()));
         assertEquals(500L, settings.maxOffsetsPerTrigger());
         assertEquals("10 seconds", settings.trigger());
+        assertEquals(List.of("bad", "update"), List.of(settings.dlqTopic(), settings.outputMode()));
+    }
+
+    @Test
+    void anEmptyDeadLetterTopicTurnsItOff() throws ConfigError {
+        assertNull(parse(List.of("--dlq-topic", ""), Map.of("KAFKA_DLQ_TOPIC", "x")).dlqTopic());
+        assertNull(parse(List.of(), Map.of("KAFKA_DLQ_TOPIC", "")).dlqTopic());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"append", "update", "complete"})
+    void everyOutputModeIsAcceptedAndRealTimeAlwaysUsesUpdate(String mode) throws ConfigError {
+        assertEquals(mode, parse(List.of("--output-mode", mode), Map.of()).effectiveOutputMode());
+        assertEquals("update", parse(List.of("--output-mode", mode, "--trigger", "real-time"),
+                Map.of()).effectiveOutputMode());
     }
 
     @Test
@@ -159,6 +176,13 @@ class SettingsTest {
                 Arguments.of(Map.of("KAFKA_OUT_TOPIC", ".."), "KAFKA_OUT_TOPIC=..: 1 to 249 of"),
                 Arguments.of(Map.of("KAFKA_IN_TOPIC", "same", "KAFKA_OUT_TOPIC", "same"),
                         "KAFKA_OUT_TOPIC=same: must differ"),
+                Arguments.of(Map.of("KAFKA_DLQ_TOPIC", "a b"), "KAFKA_DLQ_TOPIC=a b: 1 to 249 of"),
+                Arguments.of(Map.of("KAFKA_IN_TOPIC", "in", "KAFKA_DLQ_TOPIC", "in"),
+                        "KAFKA_DLQ_TOPIC=in: must differ from the input and output topics"),
+                Arguments.of(Map.of("KAFKA_OUT_TOPIC", "out", "KAFKA_DLQ_TOPIC", "out"),
+                        "KAFKA_DLQ_TOPIC=out: must differ from the input and output topics"),
+                Arguments.of(Map.of("OUTPUT_MODE", "upsert"),
+                        "OUTPUT_MODE=upsert: append, update or complete"),
                 Arguments.of(Map.of("STARTING_OFFSETS", "yesterday"),
                         "STARTING_OFFSETS=yesterday: earliest, latest or JSON"),
                 Arguments.of(Map.of("STARTING_OFFSETS", ""),

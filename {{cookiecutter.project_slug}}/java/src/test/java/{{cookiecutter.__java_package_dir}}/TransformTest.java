@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -57,5 +60,33 @@ class TransformTest {
 
         assertTrue(output.isStreaming());
         assertEquals(List.of("key", "value", "headers"), List.of(output.columns()));
+    }
+
+    @Test
+    void theWindowedExampleCountsRecordsPerKeyAndMinuteOfEventTime() {
+        List<Row> records = new ArrayList<>();
+        Object[][] events = { {"a", 0, 1}, {"a", 0, 59}, {"b", 0, 30}, {"a", 1, 0}, {null, 1, 5} };
+        for (Object[] event : events) {
+            long millis = 1704067200000L + ((int) event[1] * 60 + (int) event[2]) * 1000L;
+            byte[] key = event[0] == null ? null : ((String) event[0]).getBytes();
+            records.add(RowFactory.create(key, "v".getBytes(), "input", 0, 0L,
+                    new Timestamp(millis), 0, null));
+        }
+        Dataset<Row> source = spark.createDataFrame(records, Records.KAFKA_SOURCE_SCHEMA);
+
+        List<String> output = Transform.countPerKeyPerMinute(source).collectAsList().stream()
+                .map(row -> (row.isNullAt(0) ? "" : new String((byte[]) row.get(0))) + " "
+                        + row.getString(1))
+                .sorted().collect(Collectors.toList());
+
+        assertEquals(List.of(
+                " {\"start\":\"2024-01-01T00:01:00.000Z\",\"end\":\"2024-01-01T00:02:00.000Z\","
+                        + "\"count\":1}",
+                "a {\"key\":\"a\",\"start\":\"2024-01-01T00:00:00.000Z\","
+                        + "\"end\":\"2024-01-01T00:01:00.000Z\",\"count\":2}",
+                "a {\"key\":\"a\",\"start\":\"2024-01-01T00:01:00.000Z\","
+                        + "\"end\":\"2024-01-01T00:02:00.000Z\",\"count\":1}",
+                "b {\"key\":\"b\",\"start\":\"2024-01-01T00:00:00.000Z\","
+                        + "\"end\":\"2024-01-01T00:01:00.000Z\",\"count\":1}"), output);
     }
 }

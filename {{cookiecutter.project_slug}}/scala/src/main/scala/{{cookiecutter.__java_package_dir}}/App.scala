@@ -2,6 +2,7 @@ package {{ cookiecutter.java_package }}
 
 import java.io.PrintStream
 import java.lang.reflect.InvocationTargetException
+import java.util.Locale
 import java.util.concurrent.atomic.AtomicReference
 
 import org.apache.spark.SparkConf
@@ -50,14 +51,27 @@ object App {
     val query =
       try startQuery(spark, settings)
       catch {
-        case error: Exception => // Spark reports a missing connector or a bad option here
-          err.println(s"ERROR: could not start the query: ${firstLine(error)}")
+        case error: TransformResultError =>
+          err.println(s"ERROR: ${error.getMessage}")
           spark.stop()
-          return ExitFailed
+          return ExitBadConfig
+        case error: Exception => // Spark reports a missing connector, a bad option or mode here
+          val reason = firstLine(error)
+          val code =
+            if (reason.toLowerCase(Locale.ROOT).contains("output mode")) {
+              err.println(s"ERROR: ${outputModeMismatch(settings.effectiveOutputMode, reason)}")
+              ExitBadConfig
+            } else {
+              err.println(s"ERROR: could not start the query: $reason")
+              ExitFailed
+            }
+          spark.stop()
+          return code
       }
     ProgressLogger.logEvent("started", "app" -> AppName, "brokers" -> settings.brokers,
       "in_topic" -> settings.inTopic, "out_topic" -> settings.outTopic,
-      "checkpoint" -> settings.checkpoint, "trigger" -> settings.trigger)
+      "dlq_topic" -> settings.dlqTopic.orNull, "checkpoint" -> settings.checkpoint,
+      "trigger" -> settings.trigger, "output_mode" -> settings.effectiveOutputMode)
     runUntilStopped(spark, query, stop, err)
   }
 
@@ -83,19 +97,27 @@ object App {
   }
 
   def startQuery(spark: SparkSession, settings: Settings): StreamingQuery = {
-    val writer = Transform(readStream(spark, settings))
+    val rows = Transform(readStream(spark, settings))
+    val writer = Routing.kafkaRecords(rows, settings.outTopic, settings.dlqTopic)
       .writeStream.format("kafka")
       .queryName(AppName)
+      .outputMode(settings.effectiveOutputMode)
       .option("kafka.bootstrap.servers", settings.brokers)
-      .option("topic", settings.outTopic)
       .option("checkpointLocation", settings.checkpoint)
       .options(settings.kafkaOptions)
     (settings.trigger, Settings.realTimeInterval(settings.trigger)) match {
       case (Settings.AvailableNow, _) => writer.trigger(Trigger.AvailableNow()).start()
       case (_, Some(interval)) =>
-        writer.outputMode("update").trigger(realTimeTrigger(interval, spark.version)).start()
+        writer.trigger(realTimeTrigger(interval, spark.version)).start()
       case (interval, None) => writer.trigger(Trigger.ProcessingTime(interval)).start()
     }
+  }
+
+  /** An output mode that does not fit the transform is a setting to change, so it is named. */
+  def outputModeMismatch(mode: String, reason: String): String = {
+    val others = Settings.OutputModes.filterNot(_ == mode).mkString(" or ")
+    s"OUTPUT_MODE=$mode does not fit this transform: $reason; set OUTPUT_MODE (or " +
+      s"--output-mode) to $others, or give its aggregation a watermark (README: Output modes)"
   }
 
   /** `Trigger.RealTime(checkpointInterval)`: records flow continuously and the interval only
@@ -145,6 +167,13 @@ object App {
         ExitOk
     }
   }
+
+  /** The first line of a query failure; only the record and its error when a row with an error
+    * had no dead-letter topic to go to.
+    */
+  def failureReason(error: Throwable): String =
+    Routing.recordWithoutDeadLetterTopic(String.valueOf(error.getMessage))
+      .getOrElse(firstLine(error))
 
   def firstLine(error: Throwable): String = {
     val text = Option(error.getMessage).map(_.strip()).getOrElse("")

@@ -14,7 +14,8 @@ object Failures {
     "and password in KAFKA_OPTION_SASL_JAAS_CONFIG and the mechanism in " +
     "KAFKA_OPTION_SASL_MECHANISM"
   val AuthorizationFailed: String = "Kafka refused access (%s): the broker's ACLs must give " +
-    "this user READ and DESCRIBE on KAFKA_IN_TOPIC and WRITE and DESCRIBE on KAFKA_OUT_TOPIC"
+    "this user READ and DESCRIBE on KAFKA_IN_TOPIC and WRITE and DESCRIBE on KAFKA_OUT_TOPIC" +
+    " and KAFKA_DLQ_TOPIC"
   private val KafkaErrors = "org.apache.kafka.common.errors."
 
   /** One throwable of a cause chain: its class names (the class, then its superclasses). */
@@ -30,7 +31,7 @@ object Failures {
 
   /** The line for a failed query (without "ERROR: "). */
   def describe(error: Throwable): String =
-    describe(causes(error), s"the query failed: ${App.firstLine(error)}")
+    describe(causes(error), s"the query failed: ${App.failureReason(error)}")
 
   /** `causes`: the failure and each of its causes, outermost first. The detail shown is the
     * innermost message, which names the actual problem.

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper
 /** Runtime settings. Each one comes from its command-line flag, else its environment variable,
   * else its default. The same names, defaults and error lines hold for every variant (README).
   *
+  * @param dlqTopic None when there is no dead-letter topic
   * @param maxOffsetsPerTrigger None when there is no cap
   * @param kafkaOptions extra `kafka.*` client options for source and sink alike
   */
@@ -22,11 +23,18 @@ final case class Settings(
     brokers: String,
     inTopic: String,
     outTopic: String,
+    dlqTopic: Option[String],
     checkpoint: String,
     startingOffsets: String,
     maxOffsetsPerTrigger: Option[Long],
     trigger: String,
-    kafkaOptions: Map[String, String])
+    outputMode: String,
+    kafkaOptions: Map[String, String]) {
+
+  /** OUTPUT_MODE, except in real-time mode, which supports update only. */
+  def effectiveOutputMode: String =
+    if (Settings.realTimeInterval(trigger).isDefined) "update" else outputMode
+}
 
 /** A setting has a bad value; getMessage is the one-line message for the user. */
 final class ConfigError(message: String) extends Exception(message, null, false, false)
@@ -56,6 +64,7 @@ object Settings {
   /** The checkpoint interval of real-time mode when TRIGGER is a bare `real-time`. */
   val RealTimeDefaultInterval = "5 minutes"
   val DefaultCheckpoint = "checkpoints/scala"
+  val OutputModes: Seq[String] = Seq("append", "update", "complete")
 
   /** Extra Kafka client options come from the environment only, so secrets never land in a
     * file: KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL becomes kafka.security.protocol=SASL_SSL.
@@ -94,6 +103,9 @@ object Settings {
     "topic to read")
   val OutTopic = Setting("--out-topic", "KAFKA_OUT_TOPIC", Some("{{ cookiecutter.output_topic }}"),
     "topic to write")
+  val DlqTopic = Setting("--dlq-topic", "KAFKA_DLQ_TOPIC", Some("{{ cookiecutter.dlq_topic }}"),
+    "dead-letter topic for rows the transform gives an error; empty: none, and such a row " +
+      "stops the query")
   val Checkpoint = Setting("--checkpoint", "CHECKPOINT_LOCATION", Some(DefaultCheckpoint),
     "checkpoint directory: it holds the consumed offsets, keep it durable")
   val StartingOffsets = Setting("--starting-offsets", "STARTING_OFFSETS", Some("earliest"),
@@ -103,9 +115,12 @@ object Settings {
   val Trigger = Setting("--trigger", "TRIGGER", Some("{{ cookiecutter.trigger }}"),
     s"micro-batch interval such as '10 seconds', '$AvailableNow' to process what is there " +
       "and stop, or 'real-time [<checkpoint interval>]'")
+  val OutputMode = Setting("--output-mode", "OUTPUT_MODE", Some("append"),
+    "append, update or complete: which result rows of a stateful transform are written " +
+      "(real-time mode always uses update)")
 
-  val All: Seq[Setting] =
-    Seq(Brokers, InTopic, OutTopic, Checkpoint, StartingOffsets, MaxOffsetsPerTrigger, Trigger)
+  val All: Seq[Setting] = Seq(Brokers, InTopic, OutTopic, DlqTopic, Checkpoint, StartingOffsets,
+    MaxOffsetsPerTrigger, Trigger, OutputMode)
 
   /** Settings from flags > environment > defaults; throws ConfigError on a bad value. */
   def parse(args: Seq[String], env: Map[String, String]): Settings = {
@@ -117,14 +132,20 @@ object Settings {
       brokers = checkBrokers(value(Brokers).get),
       inTopic = checkTopic(InTopic, value(InTopic).get),
       outTopic = checkTopic(OutTopic, value(OutTopic).get),
+      dlqTopic = value(DlqTopic).filter(_.nonEmpty).map(checkTopic(DlqTopic, _)),
       checkpoint = checkNonEmpty(Checkpoint, value(Checkpoint).get, DefaultCheckpoint),
       startingOffsets = checkStartingOffsets(value(StartingOffsets).get),
       maxOffsetsPerTrigger = checkMaxOffsets(value(MaxOffsetsPerTrigger)),
       trigger = checkTrigger(value(Trigger).get),
+      outputMode = checkOutputMode(value(OutputMode).get),
       kafkaOptions = kafkaOptions(env))
     if (settings.inTopic == settings.outTopic) {
       throw ConfigError(OutTopic.env, settings.outTopic,
         "must differ from the input topic, or the app reads its own output", "topic2")
+    }
+    settings.dlqTopic.filter(Set(settings.inTopic, settings.outTopic)).foreach { topic =>
+      throw ConfigError(DlqTopic.env, topic, "must differ from the input and output topics, " +
+        "or records would loop or mix with good ones", "topic2-dlq")
     }
     settings
   }
@@ -227,6 +248,10 @@ object Settings {
       throw ConfigError(Trigger.env, value, "an interval '<n> milliseconds|seconds|minutes', " +
         s"'$AvailableNow' or 'real-time [<interval>]'", "10 seconds")
   }
+
+  def checkOutputMode(value: String): String =
+    if (OutputModes.contains(value)) value
+    else throw ConfigError(OutputMode.env, value, "append, update or complete", "update")
 
   /** The checkpoint interval when a checked trigger asks for real-time mode (`real-time` alone
     * means RealTimeDefaultInterval); None for micro-batches and available-now.

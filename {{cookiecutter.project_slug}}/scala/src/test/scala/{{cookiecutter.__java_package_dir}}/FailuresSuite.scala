@@ -55,7 +55,7 @@ class FailuresSuite extends munit.FunSuite {
         Errors + "TopicAuthorizationException", Errors + "AuthorizationException")),
       "Kafka refused access (Not authorized to access topics: [out]): the broker's ACLs must " +
         "give this user READ and DESCRIBE on KAFKA_IN_TOPIC and WRITE and DESCRIBE on " +
-        "KAFKA_OUT_TOPIC")
+        "KAFKA_OUT_TOPIC and KAFKA_DLQ_TOPIC")
   }
 
   test("any other failure keeps its first line") {

@@ -74,9 +74,10 @@ class ProgressLoggerSuite extends SparkSuite {
 
     val progress = events("progress").head
     assertEquals(fieldNames(progress), Set("ts", "event", "batch_id", "input_rows",
-      "input_rows_per_sec", "processed_rows_per_sec", "batch_duration_ms"))
+      "input_rows_per_sec", "processed_rows_per_sec", "batch_duration_ms", "dead_letter_rows"))
     assert(progress.get("batch_id").isIntegralNumber)
     assert(progress.get("input_rows_per_sec").isNumber)
+    assertEquals(progress.get("dead_letter_rows").asLong, 0L)
     assertEquals(events("query_started").size, 1)
     assert(events("query_terminated").forall(_.get("error").isNull))
   }

@@ -11,11 +11,17 @@ import org.apache.spark.sql.types._
 /** Kafka records as vector JSON (base64) <-> Spark rows with the Kafka source schema. */
 object Records {
 
-  /** One Kafka record as Spark and Kafka hold it; a header value may be null. */
+  /** One Kafka record as Spark and Kafka hold it; a header value may be null. The topic is
+    * where a routed record goes (None before routing).
+    */
   final case class Record(
       key: Option[Seq[Byte]],
       value: Option[Seq[Byte]],
-      headers: Option[Seq[(String, Option[Seq[Byte]])]])
+      headers: Option[Seq[(String, Option[Seq[Byte]])]],
+      topic: Option[String] = None)
+
+  /** Where a source record was read: topic, partition, offset and timestamp (epoch ms). */
+  final case class ReadAt(topic: String, partition: Int, offset: Long, timestamp: Long)
 
   val Header: StructType = new StructType().add("key", StringType).add("value", BinaryType)
 
@@ -29,14 +35,17 @@ object Records {
     .add("timestampType", IntegerType)
     .add("headers", ArrayType(Header))
 
-  /** The cases of contract/vectors.json (path from the build: -Dcontract.vectors). */
-  def loadVectors(): Seq[JsonNode] = {
+  /** The cases of a section of contract/vectors.json: "cases" (the default transform's) or
+    * "validate_json"; -Dcontract.vectors gives its path.
+    */
+  def loadVectors(section: String = "cases"): Seq[JsonNode] = {
     val path = sys.props.getOrElse("contract.vectors", "../contract/vectors.json")
-    val cases = new ObjectMapper().readTree(new File(path)).get("cases")
+    val vectors = new ObjectMapper().readTree(new File(path))
+    val cases = (if (section == "cases") vectors else vectors.get(section)).get("cases")
     (0 until cases.size).map(i => cases.get(i))
   }
 
-  /** A vector record (base64 strings) as bytes. */
+  /** A vector record (base64 strings) as bytes, with its topic when it has one. */
   def decode(record: JsonNode): Record = {
     def raw(text: JsonNode): Option[Seq[Byte]] =
       if (text.isNull) None else Some(Base64.getDecoder.decode(text.asText).toSeq)
@@ -44,20 +53,29 @@ object Records {
     Record(raw(record.get("key")), raw(record.get("value")),
       if (headers.isNull) None
       else Some((0 until headers.size).map(headers.get).map(h =>
-        h.get("key").asText -> raw(h.get("value")))))
+        h.get("key").asText -> raw(h.get("value")))),
+      Option(record.get("topic")).map(_.asText))
   }
 
-  /** A static DataFrame shaped like Spark's Kafka source, one row per record. */
-  def sourceFrame(spark: SparkSession, records: Seq[Record]): DataFrame = {
-    val timestamp = Timestamp.valueOf("2024-01-01 00:00:00")
+  /** Where a vector input says it was read. */
+  def readAt(input: JsonNode): ReadAt = ReadAt(input.get("topic").asText,
+    input.get("partition").asInt, input.get("offset").asLong, input.get("timestamp").asLong)
+
+  /** A static DataFrame shaped like Spark's Kafka source, one row per record: topic 'input',
+    * partition 0, offset = its index, timestamp 2024-01-01T00:00:00Z, unless given.
+    */
+  def sourceFrame(spark: SparkSession, records: Seq[Record],
+      readAt: Seq[ReadAt] = Nil): DataFrame = {
     val rows = records.zipWithIndex.map { case (r, offset) =>
-      Row(bytes(r.key), bytes(r.value), "input", 0, offset.toLong, timestamp, 0,
+      val at = readAt.lift(offset).getOrElse(ReadAt("input", 0, offset.toLong, 1704067200000L))
+      Row(bytes(r.key), bytes(r.value), at.topic, at.partition, at.offset,
+        new Timestamp(at.timestamp), 0,
         r.headers.map(_.map { case (k, v) => Row(k, bytes(v)) }).orNull)
     }
     spark.createDataFrame(java.util.Arrays.asList(rows: _*), KafkaSourceSchema)
   }
 
-  /** Transform output rows back as records. */
+  /** Transform output rows back as records, with their topic when the rows have one. */
   def fromRows(rows: Seq[Row]): Seq[Record] = rows.map { row =>
     val headers = row.fieldIndex("headers")
     Record(
@@ -65,7 +83,8 @@ object Records {
       Option(row.getAs[Array[Byte]]("value")).map(_.toSeq),
       if (row.isNullAt(headers)) None
       else Some(row.getSeq[Row](headers).map(h =>
-        h.getString(0) -> Option(h.getAs[Array[Byte]](1)).map(_.toSeq))))
+        h.getString(0) -> Option(h.getAs[Array[Byte]](1)).map(_.toSeq))),
+      if (row.schema.fieldNames.contains("topic")) Option(row.getAs[String]("topic")) else None)
   }
 
   private def bytes(value: Option[Seq[Byte]]): Array[Byte] = value.map(_.toArray).orNull

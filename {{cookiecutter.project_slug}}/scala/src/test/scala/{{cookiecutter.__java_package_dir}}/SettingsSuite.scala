@@ -12,9 +12,11 @@ class SettingsSuite extends SparkSuite {
     assertEquals(defaults.brokers, "{{ cookiecutter.kafka_brokers }}")
     assertEquals(defaults.inTopic, "{{ cookiecutter.input_topic }}")
     assertEquals(defaults.outTopic, "{{ cookiecutter.output_topic }}")
+    assertEquals(defaults.dlqTopic, Option("{{ cookiecutter.dlq_topic }}").filter(_.nonEmpty))
     assertEquals(defaults.startingOffsets, "earliest")
     assert(defaults.maxOffsetsPerTrigger.isEmpty)
     assertEquals(defaults.trigger, "{{ cookiecutter.trigger }}")
+    assertEquals(defaults.outputMode, "append")
     assert(defaults.kafkaOptions.isEmpty)
   }
 
@@ -26,7 +28,8 @@ class SettingsSuite extends SparkSuite {
   test("environment overrides default") {
     val env = Map("KAFKA_BROKERS" -> "k1:9092,k2:9093", "KAFKA_IN_TOPIC" -> "in",
       "KAFKA_OUT_TOPIC" -> "out", "CHECKPOINT_LOCATION" -> "/data/cp",
-      "STARTING_OFFSETS" -> "latest", "MAX_OFFSETS_PER_TRIGGER" -> "500", "TRIGGER" -> "10 seconds")
+      "STARTING_OFFSETS" -> "latest", "MAX_OFFSETS_PER_TRIGGER" -> "500", "TRIGGER" -> "10 seconds",
+      "KAFKA_DLQ_TOPIC" -> "bad", "OUTPUT_MODE" -> "update")
 
     val settings = Settings.parse(Seq.empty, env)
 
@@ -34,6 +37,21 @@ class SettingsSuite extends SparkSuite {
     assertEquals((settings.inTopic, settings.outTopic), ("in", "out"))
     assertEquals((settings.checkpoint, settings.startingOffsets), ("/data/cp", "latest"))
     assertEquals((settings.maxOffsetsPerTrigger, settings.trigger), (Some(500L), "10 seconds"))
+    assertEquals((settings.dlqTopic, settings.outputMode), (Some("bad"), "update"))
+  }
+
+  test("an empty dead-letter topic turns it off") {
+    assertEquals(
+      Settings.parse(Seq("--dlq-topic", ""), Map("KAFKA_DLQ_TOPIC" -> "x")).dlqTopic, None)
+    assertEquals(Settings.parse(Seq.empty, Map("KAFKA_DLQ_TOPIC" -> "")).dlqTopic, None)
+  }
+
+  for (mode <- Seq("append", "update", "complete")) {
+    test(s"every output mode is accepted, and real-time always uses update: $mode") {
+      assertEquals(Settings.parse(Seq("--output-mode", mode), Map.empty).effectiveOutputMode, mode)
+      assertEquals(Settings.parse(Seq("--output-mode", mode, "--trigger", "real-time"), Map.empty)
+        .effectiveOutputMode, "update")
+    }
   }
 
   test("flag overrides environment") {
@@ -112,6 +130,12 @@ class SettingsSuite extends SparkSuite {
     Map("KAFKA_OUT_TOPIC" -> "..") -> "KAFKA_OUT_TOPIC=..: 1 to 249 of",
     Map("KAFKA_IN_TOPIC" -> "same", "KAFKA_OUT_TOPIC" -> "same") ->
       "KAFKA_OUT_TOPIC=same: must differ",
+    Map("KAFKA_DLQ_TOPIC" -> "a b") -> "KAFKA_DLQ_TOPIC=a b: 1 to 249 of",
+    Map("KAFKA_IN_TOPIC" -> "in", "KAFKA_DLQ_TOPIC" -> "in") ->
+      "KAFKA_DLQ_TOPIC=in: must differ from the input and output topics",
+    Map("KAFKA_OUT_TOPIC" -> "out", "KAFKA_DLQ_TOPIC" -> "out") ->
+      "KAFKA_DLQ_TOPIC=out: must differ from the input and output topics",
+    Map("OUTPUT_MODE" -> "upsert") -> "OUTPUT_MODE=upsert: append, update or complete",
     Map("STARTING_OFFSETS" -> "yesterday") ->
       "STARTING_OFFSETS=yesterday: earliest, latest or JSON",
     Map("STARTING_OFFSETS" -> "") -> "STARTING_OFFSETS=: earliest, latest or JSON",

@@ -38,4 +38,30 @@ class TransformSuite extends SparkSuite {
     assert(output.isStreaming)
     assertEquals(output.columns.toSeq, Seq("key", "value", "headers"))
   }
+
+  test("the windowed example counts records per key and minute of event time") {
+    val events = Seq((Some("a"), 0, 1), (Some("a"), 0, 59), (Some("b"), 0, 30), (Some("a"), 1, 0),
+      (None, 1, 5))
+    val records = events.map { case (key, _, _) =>
+      Record(key.map(_.getBytes.toSeq), Some("v".getBytes.toSeq), None)
+    }
+    val readAt = events.map { case (_, minute, second) =>
+      Records.ReadAt("input", 0, 0L, 1704067200000L + (minute * 60 + second) * 1000L)
+    }
+
+    val output = Transform.countPerKeyPerMinute(Records.sourceFrame(spark, records, readAt))
+      .collect().toSeq
+      .map(row => Option(row.getAs[Array[Byte]]("key")).fold("")(new String(_)) + " " +
+        row.getAs[String]("value"))
+      .sorted
+
+    assertEquals(output, Seq(
+      """ {"start":"2024-01-01T00:01:00.000Z","end":"2024-01-01T00:02:00.000Z","count":1}""",
+      """a {"key":"a","start":"2024-01-01T00:00:00.000Z","end":"2024-01-01T00:01:00.000Z",""" +
+        """"count":2}""",
+      """a {"key":"a","start":"2024-01-01T00:01:00.000Z","end":"2024-01-01T00:02:00.000Z",""" +
+        """"count":1}""",
+      """b {"key":"b","start":"2024-01-01T00:00:00.000Z","end":"2024-01-01T00:01:00.000Z",""" +
+        """"count":1}"""))
+  }
 }

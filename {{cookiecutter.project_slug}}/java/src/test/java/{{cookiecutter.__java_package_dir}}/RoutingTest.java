@@ -1,0 +1,113 @@
+package {{ cookiecutter.java_package }};
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Routing the transform's rows to the output or dead-letter topic, on static Datasets. */
+class RoutingTest {
+
+    private final SparkSession spark = LocalSpark.get();
+
+    private Dataset<Row> records() {
+        return Records.sourceFrame(spark, List.of(
+                RowFactory.create(bytes("k1"), bytes("good"),
+                        List.of(RowFactory.create("h", bytes("1")))),
+                RowFactory.create(bytes("k2"), bytes("bad"), null)));
+    }
+
+    private static Dataset<Row> flagBad(Dataset<Row> records) {
+        return records.withColumn("error", when(col("value").equalTo(lit(bytes("bad"))), "too bad"));
+    }
+
+    private static List<String> routed(Dataset<Row> rows, String dlqTopic) {
+        return Routing.kafkaRecords(rows, "out", dlqTopic).collectAsList().stream()
+                .map(Records::showRouted).collect(Collectors.toList());
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void withoutAnErrorColumnEveryRowGoesToTheOutputTopicUnchanged() {
+        assertEquals(List.of("topic=out key=azE= value=Z29vZA== headers=[h=MQ==]",
+                "topic=out key=azI= value=YmFk headers=null"),
+                routed(records().select("key", "value", "headers"), "dlq"));
+    }
+
+    @Test
+    void aRowWithAnErrorGoesToTheDeadLetterTopicWithContextHeaders() {
+        List<String> output = routed(flagBad(records()), "dlq");
+
+        assertEquals("topic=out key=azE= value=Z29vZA== headers=[h=MQ==]", output.get(0));
+        // too bad, input, 0, 1, 1704067200000 (2024-01-01T00:00:00Z) as UTF-8, in base64
+        assertEquals("topic=dlq key=azI= value=YmFk headers=[dead-letter.error=dG9vIGJhZA==, "
+                + "dead-letter.source.topic=aW5wdXQ=, dead-letter.source.partition=MA==, "
+                + "dead-letter.source.offset=MQ==, "
+                + "dead-letter.source.timestamp=MTcwNDA2NzIwMDAwMA==]", output.get(1));
+    }
+
+    @Test
+    void theSinkGetsOnlyTheColumnsItWrites() {
+        Dataset<Row> rows = flagBad(records()).drop("headers");
+
+        assertEquals(List.of("topic", "key", "value", "headers"),
+                List.of(Routing.kafkaRecords(rows, "out", "dlq").columns()));
+        assertEquals(List.of("topic", "key", "value"),
+                List.of(Routing.kafkaRecords(rows.drop("error"), "out", null).columns()));
+    }
+
+    @Test
+    void withoutADeadLetterTopicARowWithAnErrorFailsNamingTheRecord() {
+        Exception raised = assertThrows(Exception.class, () -> routed(flagBad(records()), null));
+
+        assertEquals(Optional.of("record at topic input, partition 0, offset 1 has an error and "
+                + "no dead-letter topic is set (KAFKA_DLQ_TOPIC): too bad"),
+                Routing.recordWithoutDeadLetterTopic(raised.getMessage()));
+        assertEquals("record at topic input, partition 0, offset 1 has an error and no "
+                + "dead-letter topic is set (KAFKA_DLQ_TOPIC): too bad", App.failureReason(raised));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "key|key binary",
+        "key;CAST(partition AS INT) AS value|key binary, value int",
+        "value;CAST(NULL AS STRING) AS error|value binary, error string",
+        "value;CAST(1 AS STRING) AS headers|value binary, headers string"})
+    void columnsTheSinkCannotWriteFailWithOneLineNamingThem(String columns, String returned) {
+        Dataset<Row> rows = records().selectExpr(columns.split(";"));
+
+        Routing.TransformResultError error = assertThrows(Routing.TransformResultError.class,
+                () -> Routing.checkColumns(rows.schema()));
+
+        assertTrue(error.getMessage().startsWith("the transform returned columns (" + returned
+                + "); the Kafka sink needs value (string or binary) and optionally key"),
+                error.getMessage());
+        assertFalse(error.getMessage().contains("\n"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"value", "CAST(value AS STRING) AS value;CAST(key AS STRING) AS key",
+        "key;value;headers;topic;partition;offset;timestamp;CAST(NULL AS STRING) AS error"})
+    void columnsTheSinkCanWritePass(String columns) {
+        Routing.checkColumns(records().selectExpr(columns.split(";")).schema());
+    }
+}
