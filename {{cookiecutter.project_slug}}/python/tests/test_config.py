@@ -11,7 +11,7 @@ def test_defaults_come_from_the_template_answers():
     assert DEFAULTS.brokers == "{{ cookiecutter.kafka_brokers }}"
     assert DEFAULTS.in_topic == "{{ cookiecutter.input_topic }}"
     assert DEFAULTS.out_topic == "{{ cookiecutter.output_topic }}"
-    assert DEFAULTS.dlq_topic == {% if cookiecutter.dlq_topic %}"{{ cookiecutter.dlq_topic }}"{% else %}None{% endif %}
+    assert DEFAULTS.dlq_topic {% if cookiecutter.dlq_topic %}== "{{ cookiecutter.dlq_topic }}"{% else %}is None{% endif %}
     assert DEFAULTS.starting_offsets == "earliest"
     assert DEFAULTS.max_offsets_per_trigger is None
     assert DEFAULTS.trigger == "{{ cookiecutter.trigger }}"
