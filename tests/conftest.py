@@ -64,7 +64,8 @@ def pyspark_venv(spark_version: str) -> Path:
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
         subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet",
                         "--disable-pip-version-check", f"pyspark=={spark_version}",
-                        "pytest>=8", "ruff>=0.6", "confluent-kafka>=2.4"], check=True)
+                        "pytest>=8", "ruff>=0.6", "confluent-kafka>=2.4", "zstandard>=0.22"],
+                       check=True)
         ready.touch()
     return venv
 

@@ -33,19 +33,23 @@ def per_run_path(test: str, run_paths: list[str]) -> set[str]:
 
 
 def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path, no_orphans):
-    """Default answers plus the Java and Scala variants, so the parity run covers all three."""
+    """Default answers plus the Java and Scala variants, so the parity run covers all three;
+    on a plaintext broker and on secured ones (SASL_SSL with ACLs, mutual TLS)."""
     project = render(tmp_path, include_java="yes", include_scala="yes")
 
     result = make(project, "e2e", venv=pyspark_venv(DEFAULT_SPARK), env=E2E_RECORDS)
 
     assert result.returncode == 0, tail(result)
-    assert "17 passed" in result.stdout, tail(result)
+    assert "24 passed" in result.stdout, tail(result)
     report = e2e_report(project)
     every_path = ["python -m", "spark-submit", "java", "scala"]
     assert {row["test"] for row in report} == {
         "parity", "restart after Ctrl-C", *per_run_path("byte-for-byte", every_path),
         *per_run_path("dead letters and SIGKILL", every_path),
-        *per_run_path("windowed counts", every_path)}
+        *per_run_path("windowed counts", every_path), *per_run_path("SASL_SSL", every_path),
+        "mutual TLS via python -m", "wrong password via python -m", "wrong password via java"}
+    secured = [row for row in report if row["test"].startswith(("SASL_SSL", "mutual TLS"))]
+    assert all(row["records"] == int(E2E_RECORDS["E2E_RECORDS"]) for row in secured), secured
     [parity] = [row for row in report if row["test"] == "parity"]
     assert parity["run_paths"] == every_path
 
@@ -73,23 +77,28 @@ def test_every_offered_spark_line_survives_a_crash_end_to_end(tmp_path, no_orpha
     """The smaller set on each other line: byte for byte, a Ctrl-C restart, and the dead-letter
     topic through a SIGKILL and restart, for Python and one JVM variant (Scala where its binary
     differs from the default line's); the stateful example's restored counts from Python (the
-    RocksDB state store on this line)."""
+    RocksDB state store on this line); on SASL_SSL, Python moves records (secrets from files,
+    leak scan) and fails cleanly on a wrong password."""
     default_binary = SPARK_LINES[DEFAULT_SPARK.rpartition(".")[0]]["scala_binary"]
     jvm = "scala" if scala_binary != default_binary else "java"
     project = render(tmp_path, spark_version=spark_version, **{f"include_{jvm}": "yes"})
 
-    # Parity, the spark-submit run path, the stateful example on the JVM and the one-line stops
-    # are the default line's job.
-    result = make(project, "e2e", f"PYTEST_ARGS=-k 'not byte_identical and not spark and not "
-                  f"stops and not (windowed and {jvm})'", venv=pyspark_venv(spark_version),
-                  env=E2E_RECORDS)
+    # Parity, the spark-submit run path, the stateful example on the JVM, the one-line stops for
+    # a misfit config, mutual TLS and the JVM variants on a secured broker are the default line's.
+    default_line_only = ["byte_identical", "spark", "without_a_dead_letter_topic", "output_mode",
+                         "without_a_value_column", f"(windowed and {jvm})", "mutual",
+                         "(security and (java or scala))"]
+    result = make(project, "e2e", "PYTEST_ARGS=-k '" + " and ".join(
+        f"not {name}" for name in default_line_only) + "'",
+                  venv=pyspark_venv(spark_version), env=E2E_RECORDS)
 
     assert result.returncode == 0, tail(result)
-    assert "6 passed" in result.stdout, tail(result)
+    assert "8 passed" in result.stdout, tail(result)
     assert {row["test"] for row in e2e_report(project)} == {
         "restart after Ctrl-C", "windowed counts via python -m",
         *per_run_path("byte-for-byte", ["python -m", jvm]),
-        *per_run_path("dead letters and SIGKILL", ["python -m", jvm])}
+        *per_run_path("dead letters and SIGKILL", ["python -m", jvm]),
+        "SASL_SSL via python -m", "wrong password via python -m"}
 
 
 def test_every_offered_line_records_the_tests_that_proved_it():

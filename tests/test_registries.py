@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from conftest import DEFAULT_SPARK, SPARK_LINES, load_hook
+from conftest import DEFAULT_SPARK, ROOT, SPARK_LINES, load_hook
 
 pytestmark = pytest.mark.network
 
@@ -58,6 +58,24 @@ def test_connector_resolves_with_all_its_dependencies(version, scala_binary):
          f"-Dartifact={connector(version, scala_binary)}"],
         capture_output=True, text=True, timeout=600)
 
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
+def test_the_msk_iam_login_module_named_in_the_conf_resolves_next_to_the_connector():
+    """AWS MSK IAM needs one line uncommented in conf/spark-defaults.conf: the connector plus
+    aws-msk-iam-auth. The version named there resolves with all its dependencies, as the
+    connector does (test above)."""
+    conf = (ROOT / "{{cookiecutter.project_slug}}" / "conf" / "spark-defaults.conf").read_text()
+    [line] = [line for line in conf.splitlines() if "aws-msk-iam-auth" in line]
+    key, packages = line.removeprefix("#").split()
+    [pinned_connector, msk_iam] = packages.split(",")
+
+    assert (key, pinned_connector) == ("spark.jars.packages", "@@KAFKA_CONNECTOR@@")
+    assert msk_iam.startswith("software.amazon.msk:aws-msk-iam-auth:")
+    result = subprocess.run(
+        ["mvn", "-q", "-B", f"{DEPENDENCY_PLUGIN}:get", "-Dtransitive=true",
+         f"-Dartifact={msk_iam}"],
+        capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
 
 

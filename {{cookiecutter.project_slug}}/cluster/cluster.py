@@ -45,6 +45,12 @@ class Cluster:
             self.run_dir, layout["spark_port"], layout["spark_webui_port"],
             layout["worker_webui_ports"], layout["worker_cores"], layout["worker_memory"])
         self.master_url, self.bootstrap = self.spark.master_url, self.kafka.bootstrap
+        # As on the single broker (kafka/broker.py); the cluster's Kafka is plaintext.
+        self.client_config = {"bootstrap.servers": self.bootstrap}
+
+    def app_env(self, from_files: bool = True) -> dict[str, str]:
+        """The app's Kafka environment for this cluster (plaintext: no secrets to place)."""
+        return {"KAFKA_BROKERS": self.bootstrap}
 
     @classmethod
     def load(cls, run_dir) -> Cluster:

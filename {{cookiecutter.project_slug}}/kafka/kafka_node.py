@@ -84,8 +84,9 @@ def write_config(node: Node, props: Mapping[str, str]) -> Path:
     path = node.data_dir / SERVER_PROPERTIES
     lines = ["# Written by kafka/kafka_node.py at every start: edit that, not this file."]
     lines += [f"{key}={_escape(value)}" for key, value in props.items()]
-    # Java reads .properties as ISO-8859-1 and understands \uXXXX for everything else.
-    path.write_text("\n".join(lines) + "\n", encoding="latin-1", errors="backslashreplace")
+    # Java reads .properties as ISO-8859-1 and understands \uXXXX for everything else. Mode
+    # 600: a secured node's config holds passwords.
+    write_private(path, ("\n".join(lines) + "\n").encode("latin-1", errors="backslashreplace"))
     # Log to stdout (that is, broker.log) at INFO, without the long config dumps.
     (node.data_dir / LOG4J_PROPERTIES).write_text(
         "status = warn\n"
@@ -104,6 +105,15 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\")
 
 
+def write_private(path: Path, content: str | bytes) -> None:
+    """Write a file only its owner can read (mode 600), whatever mode it had before."""
+    data = content.encode() if isinstance(content, str) else content
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "wb") as out:
+        os.fchmod(fd, 0o600)
+        out.write(data)
+
+
 def new_cluster_id() -> str:
     """16 random bytes, URL-safe base64, as Kafka's StorageTool random-uuid prints; never with
     a leading "-", which would read as an option."""
@@ -118,12 +128,22 @@ def is_formatted(node: Node) -> bool:
 
 
 def format_storage(java: str, cp: str, node: Node, props: Path, cluster_id: str,
-                   extra_args: Sequence[str] = ()) -> None:
-    """Format the node's storage for ``cluster_id`` (every node of a cluster gets the same)."""
-    result = subprocess.run(
-        [java, "-Xmx256m", "-cp", cp, "kafka.tools.StorageTool", "format",
-         "-t", cluster_id, "-c", str(props), *extra_args],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                   extra_args: Sequence[str] = (), secret_args: Sequence[str] = ()) -> None:
+    """Format the node's storage for ``cluster_id`` (every node of a cluster gets the same).
+    ``secret_args`` (SCRAM users with their passwords) reach the JVM through a mode-600
+    argument file, deleted afterwards, so that they never show in the process list."""
+    command = [java, "-Xmx256m", "-cp", cp, "kafka.tools.StorageTool", "format",
+               "-t", cluster_id, "-c", str(props), *extra_args]
+    argfile = node.data_dir / "format.args"
+    if secret_args:  # `java @file` reads its arguments, main class included, from the file
+        write_private(argfile, "\n".join(json.dumps(arg, ensure_ascii=False)
+                                          for arg in [*command[1:], *secret_args]))
+        command = [java, f"@{argfile}"]
+    try:
+        result = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+    finally:
+        argfile.unlink(missing_ok=True)
     if result.returncode != 0:
         raise LocalError(f"formatting the storage in {node.data_dir / STORAGE} failed:",
                          result.stdout.rstrip())

@@ -7,10 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
 
 import pytest
-from e2e_support import JARS, PROJECT, START_TIMEOUT, Topics, switch_to_example
+from e2e_support import JARS, PROJECT, START_TIMEOUT, Topics, new_topics, switch_to_example
 
 sys.path[:0] = [str(PROJECT / "kafka"), str(PROJECT / "cluster")]
 import broker as local_kafka  # noqa: E402  (kafka/broker.py: the project's own broker runner)
@@ -76,6 +75,14 @@ def jars():
 
 
 @pytest.fixture(scope="session")
+def sasl_kafka(tmp_path_factory):
+    """A broker secured like production ones: SASL_SSL (SCRAM-SHA-512) and ACLs."""
+    with local_kafka.start(tmp_path_factory.mktemp("kafka-sasl"), port=0, security="sasl_ssl",
+                           timeout=START_TIMEOUT) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
 def example(tmp_path_factory):
     """example(name): a copy of this project switched to that example (made once a session)."""
     made = {}
@@ -91,10 +98,13 @@ def example(tmp_path_factory):
 @pytest.fixture
 def topics(kafka, request) -> Topics:
     """Fresh input, output and dead-letter topics for one test."""
-    name = f"e2e-{request.node.name[:40].replace('[', '-').strip(']')}-{uuid.uuid4().hex[:6]}"
-    fresh = Topics(f"{name}-in", f"{name}-out", f"{name}-dlq")
-    kafka.create_topics(list(fresh), partitions=1)
-    return fresh
+    return new_topics(kafka, request.node.name)
+
+
+@pytest.fixture
+def sasl_topics(sasl_kafka, request) -> Topics:
+    """Fresh topics on the SASL_SSL broker, with the app's ACLs."""
+    return new_topics(sasl_kafka, request.node.name)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -124,13 +125,21 @@ class App:
 
 
 def start_app(apps, tmp_path, kafka, topics: Topics, run_path: str, checkpoint: Path,
-              name: str, project: Path = PROJECT, master: str = "local[2]",
+              name: str, project: Path = PROJECT, master: str = "local[2]", *,
+              secrets_from_files: bool = True, conf_dir: Path | None = None,
               **settings: str) -> App:
-    """The app of `project` (this one, or a copy switched to an example) on `topics`."""
-    env = {**os.environ, "KAFKA_BROKERS": kafka.bootstrap, "KAFKA_IN_TOPIC": topics.source,
-           "KAFKA_OUT_TOPIC": topics.sink, "KAFKA_DLQ_TOPIC": topics.dead_letter,
-           "CHECKPOINT_LOCATION": str(checkpoint), **settings,
-           "SPARK_CONF_DIR": str(project / "conf"), "PYTHONUNBUFFERED": "1",
+    """The app of `project` (this one, or a copy switched to an example) on `topics`, run as
+    its user would: the broker's settings for the app (on a secured broker its secrets as
+    KAFKA_OPTION_<NAME>_FILE paths, or as values if not ``secrets_from_files``), then
+    ``settings`` on top."""
+    # Kafka settings of the shell that runs the tests (say, exported for `make run`) stay out.
+    inherited = {key: value for key, value in os.environ.items()
+                 if not key.startswith(("KAFKA_OPTION_", "KAFKA_BROKERS"))}
+    env = {**inherited, **kafka.app_env(from_files=secrets_from_files),
+           "KAFKA_IN_TOPIC": topics.source, "KAFKA_OUT_TOPIC": topics.sink,
+           "KAFKA_DLQ_TOPIC": topics.dead_letter, "CHECKPOINT_LOCATION": str(checkpoint),
+           **settings, "SPARK_CONF_DIR": str(conf_dir or project / "conf"),
+           "PYTHONUNBUFFERED": "1",
            "PYTHONPATH": str(project / "python" / "src"),  # ahead of the installed app
            "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}  # spark-submit finds pyspark
     if run_path == "python -m":
@@ -164,6 +173,16 @@ def package_zip(tmp_path: Path, project: Path = PROJECT) -> Path:
                         "{{ cookiecutter.package_name }}"], cwd=project / "python" / "src",
                        check=True)
     return target
+
+
+def new_topics(kafka, test_name: str) -> Topics:
+    """Fresh input, output and dead-letter topics; on a secured broker the app's user may read
+    the input and write the other two, nothing else."""
+    name = f"e2e-{re.sub(r'[^a-zA-Z0-9._-]+', '-', test_name[:40])}-{uuid.uuid4().hex[:6]}"
+    fresh = Topics(f"{name}-in", f"{name}-out", f"{name}-dlq")
+    kafka.create_topics(list(fresh), partitions=1)
+    kafka.allow_app(reads=[fresh.source], writes=[fresh.sink, fresh.dead_letter])
+    return fresh
 
 
 def switch_to_example(example: str, copy: Path) -> Path:
@@ -266,7 +285,7 @@ def produce(kafka, topic: str, records: list[tuple], rate: float | None = None,
     returns where each landed: (partition, offset, timestamp), as the broker reported it."""
     from confluent_kafka import Producer
 
-    producer = Producer({"bootstrap.servers": kafka.bootstrap, "linger.ms": 5})
+    producer = Producer({**kafka.client_config, "linger.ms": 5})
     landed: dict[int, tuple[int, int, int]] = {}
 
     def delivered(index, error, message):
@@ -290,7 +309,7 @@ def reading(kafka, topic: str):
     """A consumer of the whole topic, from its first record, in a group of its own."""
     from confluent_kafka import Consumer
 
-    consumer = Consumer({"bootstrap.servers": kafka.bootstrap, "group.id": uuid.uuid4().hex,
+    consumer = Consumer({**kafka.client_config, "group.id": uuid.uuid4().hex,
                          "auto.offset.reset": "earliest", "enable.auto.commit": False})
     consumer.subscribe([topic])
     try:

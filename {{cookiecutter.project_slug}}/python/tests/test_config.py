@@ -11,7 +11,7 @@ def test_defaults_come_from_the_template_answers():
     assert DEFAULTS.brokers == "{{ cookiecutter.kafka_brokers }}"
     assert DEFAULTS.in_topic == "{{ cookiecutter.input_topic }}"
     assert DEFAULTS.out_topic == "{{ cookiecutter.output_topic }}"
-    assert DEFAULTS.dlq_topic == {% if cookiecutter.dlq_topic %}"{{ cookiecutter.dlq_topic }}"{% else %}None{% endif %}
+    assert DEFAULTS.dlq_topic {% if cookiecutter.dlq_topic %}== "{{ cookiecutter.dlq_topic }}"{% else %}is None{% endif %}
     assert DEFAULTS.starting_offsets == "earliest"
     assert DEFAULTS.max_offsets_per_trigger is None
     assert DEFAULTS.trigger == "{{ cookiecutter.trigger }}"
@@ -106,3 +106,70 @@ def test_bad_config_exits_2_with_one_error_line_and_no_traceback(capsys):
     assert main(["--trigger", "soon"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("ERROR: TRIGGER=soon: ") and err.count("\n") == 1
+
+
+def test_a_kafka_option_can_come_from_a_file_as_mounted_secrets_do(tmp_path):
+    jaas = tmp_path / "jaas"
+    jaas.write_text('ScramLoginModule required username="app" password="pw";\n')
+
+    options = parse_settings([], {"KAFKA_OPTION_SASL_JAAS_CONFIG_FILE": str(jaas),
+                                  "KAFKA_OPTION_SASL_MECHANISM": "SCRAM-SHA-512"}).kafka_options
+
+    assert options == {"kafka.sasl.jaas.config":
+                       'ScramLoginModule required username="app" password="pw";',
+                       "kafka.sasl.mechanism": "SCRAM-SHA-512"}
+
+
+@pytest.mark.parametrize("content, problem", [
+    (None, "the file does not exist"),
+    ("", "the file is empty"),
+    (b"\xff\xfe hunter2", "the file is not UTF-8 text"),
+    ("DIRECTORY", "the path is a directory, not a file"),
+])
+def test_a_file_that_cannot_be_used_is_named_and_its_contents_never_shown(tmp_path, content,
+                                                                          problem):
+    path = tmp_path / "password"
+    if content == "DIRECTORY":
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content)
+
+    with pytest.raises(ConfigError) as raised:
+        parse_settings([], {"KAFKA_OPTION_SSL_TRUSTSTORE_PASSWORD_FILE": str(path)})
+
+    assert str(raised.value) == (f"KAFKA_OPTION_SSL_TRUSTSTORE_PASSWORD_FILE={path}: {problem}; "
+                                 "e.g. KAFKA_OPTION_SSL_TRUSTSTORE_PASSWORD_FILE="
+                                 "/run/secrets/kafka-password")
+    assert "hunter2" not in str(raised.value)
+
+
+def test_an_option_set_both_directly_and_from_a_file_is_refused(tmp_path):
+    env = {"KAFKA_OPTION_SASL_JAAS_CONFIG": "inline", "KAFKA_OPTION_SASL_JAAS_CONFIG_FILE": "/x"}
+
+    with pytest.raises(ConfigError) as raised:
+        parse_settings([], env)
+
+    assert str(raised.value) == (
+        "KAFKA_OPTION_SASL_JAAS_CONFIG_FILE=/x: set KAFKA_OPTION_SASL_JAAS_CONFIG or "
+        "KAFKA_OPTION_SASL_JAAS_CONFIG_FILE, not both; e.g. unset KAFKA_OPTION_SASL_JAAS_CONFIG")
+
+
+@pytest.mark.parametrize("name", ["KAFKA_OPTION_SSL_KEYSTORE_PASSWORD",
+                                  "KAFKA_OPTION_SASL_JAAS_CONFIG", "KAFKA_OPTION_CLIENT_SECRET",
+                                  "KAFKA_OPTION_SASL_OAUTHBEARER_TOKEN", "KAFKA_OPTION_SSL_KEY",
+                                  "kafka_option_ssl_key_password"])
+def test_config_errors_never_show_the_value_of_a_secret_looking_setting(name):
+    error = ConfigError(name, "hunter2", "a rule", "an example")
+
+    assert str(error) == f"{name}=<redacted>: a rule; e.g. an example"
+
+
+def test_a_refused_secret_looking_option_is_redacted_too():
+    with pytest.raises(ConfigError) as raised:
+        parse_settings([], {"KAFKA_OPTION_KEY_SERIALIZER": "com.example.Hunter2Serializer"})
+
+    assert str(raised.value).startswith(
+        "KAFKA_OPTION_KEY_SERIALIZER=<redacted>: set by the app itself")
+

@@ -22,6 +22,7 @@ from .config import (
     Settings,
     parse_settings,
 )
+from .failures import describe_failure, java_causes
 from .progress import ProgressLogger, log_event
 from .routing import TransformResultError, kafka_records, record_without_dead_letter_topic
 from .transform import transform
@@ -142,7 +143,9 @@ def run_until_stopped(spark, query) -> int:
         error = None if stop_signals else raised
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop short
     if error is not None:
-        print(f"ERROR: the query failed: {failure_reason(error)}", file=sys.stderr)
+        # A rejected login or TLS handshake gets a line that says what to check.
+        message = describe_failure(java_causes(query), f"the query failed: {failure_reason(error)}")
+        print(f"ERROR: {message}", file=sys.stderr)
         spark.stop()
         return EXIT_FAILED
     if stop_signals:

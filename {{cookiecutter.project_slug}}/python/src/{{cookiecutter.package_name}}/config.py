@@ -14,6 +14,14 @@ import {{ cookiecutter.package_name }}
 # Extra Kafka client options come from the environment only, so secrets never land in a file:
 # KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL  ->  kafka.security.protocol=SASL_SSL
 KAFKA_OPTION_PREFIX = "KAFKA_OPTION_"
+# ...or from a file the environment names, as Docker and Kubernetes mount secrets:
+# KAFKA_OPTION_SASL_JAAS_CONFIG_FILE=/run/secrets/jaas  ->  kafka.sasl.jaas.config=<its text>
+FILE_SUFFIX = "_FILE"
+
+# A config error never shows the value of a setting whose name looks secret (a _FILE setting
+# holds a path, which it does show).
+SECRET_NAME = re.compile("PASSWORD|JAAS|SECRET|TOKEN|KEY", re.IGNORECASE)
+REDACTED = "<redacted>"
 
 # Spark manages these itself and rejects them (see Spark's Kafka integration guide).
 KAFKA_OPTIONS_SET_BY_SPARK = {
@@ -36,7 +44,12 @@ class ConfigError(ValueError):
     """A setting has a bad value; str() is the one-line message for the user."""
 
     def __init__(self, name: str, value: object, rule: str, example: str):
-        super().__init__(f"{name}={value}: {rule}; e.g. {example}")
+        shown = REDACTED if is_secret(name) else value
+        super().__init__(f"{name}={shown}: {rule}; e.g. {example}")
+
+
+def is_secret(name: str) -> bool:
+    return bool(SECRET_NAME.search(name)) and not name.endswith(FILE_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -192,14 +205,44 @@ def check_output_mode(value: str) -> str:
 
 
 def kafka_options(environ: Mapping[str, str]) -> dict[str, str]:
-    """KAFKA_OPTION_<NAME>=value  ->  {'kafka.<name>': value}; for source and sink alike."""
+    """KAFKA_OPTION_<NAME>=value  ->  {'kafka.<name>': value}; for source and sink alike.
+    KAFKA_OPTION_<NAME>_FILE=path: the value is the text of that file."""
     options = {}
-    for key, value in environ.items():
-        if key.startswith(KAFKA_OPTION_PREFIX) and len(key) > len(KAFKA_OPTION_PREFIX):
-            name = key[len(KAFKA_OPTION_PREFIX):].lower().replace("_", ".")
-            if name in KAFKA_OPTIONS_SET_BY_SPARK or name == "bootstrap.servers":
-                raise ConfigError(key, value, "set by the app itself; use the matching "
-                                  "setting instead (e.g. KAFKA_BROKERS, STARTING_OFFSETS)",
-                                  "KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL")
-            options[f"kafka.{name}"] = value
+    for key in sorted(environ):
+        if not key.startswith(KAFKA_OPTION_PREFIX) or len(key) == len(KAFKA_OPTION_PREFIX):
+            continue
+        from_file = key.endswith(FILE_SUFFIX) and len(key) > len(KAFKA_OPTION_PREFIX + FILE_SUFFIX)
+        setting = key[:-len(FILE_SUFFIX)] if from_file else key
+        name = setting[len(KAFKA_OPTION_PREFIX):].lower().replace("_", ".")
+        if name in KAFKA_OPTIONS_SET_BY_SPARK or name == "bootstrap.servers":
+            raise ConfigError(key, environ[key], "set by the app itself; use the matching "
+                              "setting instead (e.g. KAFKA_BROKERS, STARTING_OFFSETS)",
+                              "KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL")
+        if from_file and setting in environ:
+            raise ConfigError(key, environ[key], f"set {setting} or {key}, not both",
+                              f"unset {setting}")
+        options[f"kafka.{name}"] = read_file(key, environ[key]) if from_file else environ[key]
     return options
+
+
+def read_file(name: str, path: str) -> str:
+    """The text of the file that ``name`` (a *_FILE setting) points at, without trailing line
+    breaks. Errors name the file, never what is in it."""
+    try:
+        with open(path, "rb") as file:
+            text = file.read().decode("utf-8").rstrip("\r\n")
+    except FileNotFoundError:
+        problem = "the file does not exist"
+    except IsADirectoryError:
+        problem = "the path is a directory, not a file"
+    except PermissionError:
+        problem = "the file is not readable (permission denied)"
+    except UnicodeDecodeError:
+        problem = "the file is not UTF-8 text"
+    except OSError:
+        problem = "the file cannot be read"
+    else:
+        if text:
+            return text
+        problem = "the file is empty"
+    raise ConfigError(name, path, problem, f"{name}=/run/secrets/kafka-password")

@@ -186,7 +186,7 @@ public final class App {
             error = stop.requested() ? null : raised;
         }
         if (error != null) {
-            err.println("ERROR: the query failed: " + failureReason(error));
+            err.println("ERROR: " + Failures.describe(error)); // says what to check, if it can
             spark.stop();
             return EXIT_FAILED;
         }

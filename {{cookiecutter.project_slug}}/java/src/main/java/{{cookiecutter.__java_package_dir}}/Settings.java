@@ -6,6 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +57,11 @@ public record Settings(
      * KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL becomes kafka.security.protocol=SASL_SSL.
      */
     public static final String KAFKA_OPTION_PREFIX = "KAFKA_OPTION_";
+    /**
+     * ...or from a file the environment names, as Docker and Kubernetes mount secrets:
+     * KAFKA_OPTION_SASL_JAAS_CONFIG_FILE=/run/secrets/jaas sets kafka.sasl.jaas.config to its text.
+     */
+    public static final String FILE_SUFFIX = "_FILE";
 
     /** Spark manages these itself and rejects them (see Spark's Kafka integration guide). */
     static final Set<String> KAFKA_OPTIONS_SET_BY_SPARK = Set.of(
@@ -290,23 +304,67 @@ public record Settings(
         return realTimeInterval(trigger).isPresent() ? "update" : outputMode;
     }
 
-    /** KAFKA_OPTION_&lt;NAME&gt;=value becomes kafka.&lt;name&gt;=value, for source and sink. */
+    /**
+     * KAFKA_OPTION_&lt;NAME&gt;=value becomes kafka.&lt;name&gt;=value, for source and sink;
+     * KAFKA_OPTION_&lt;NAME&gt;_FILE=path takes the value from that file.
+     */
     static Map<String, String> kafkaOptions(Map<String, String> env) throws ConfigError {
         Map<String, String> options = new TreeMap<>();
         for (Map.Entry<String, String> entry : new TreeMap<>(env).entrySet()) {
             String key = entry.getKey();
-            if (key.startsWith(KAFKA_OPTION_PREFIX)
-                    && key.length() > KAFKA_OPTION_PREFIX.length()) {
-                String name = key.substring(KAFKA_OPTION_PREFIX.length())
-                        .toLowerCase(Locale.ROOT).replace('_', '.');
-                if (KAFKA_OPTIONS_SET_BY_SPARK.contains(name) || name.equals("bootstrap.servers")) {
-                    throw ConfigError.of(key, entry.getValue(), "set by the app itself; use the "
-                            + "matching setting instead (e.g. KAFKA_BROKERS, STARTING_OFFSETS)",
-                            "KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL");
-                }
-                options.put("kafka." + name, entry.getValue());
+            if (!key.startsWith(KAFKA_OPTION_PREFIX) || key.equals(KAFKA_OPTION_PREFIX)) {
+                continue;
             }
+            boolean fromFile = key.endsWith(FILE_SUFFIX)
+                    && key.length() > (KAFKA_OPTION_PREFIX + FILE_SUFFIX).length();
+            String setting = fromFile ? key.substring(0, key.length() - FILE_SUFFIX.length()) : key;
+            String name = setting.substring(KAFKA_OPTION_PREFIX.length())
+                    .toLowerCase(Locale.ROOT).replace('_', '.');
+            if (KAFKA_OPTIONS_SET_BY_SPARK.contains(name) || name.equals("bootstrap.servers")) {
+                throw ConfigError.of(key, entry.getValue(), "set by the app itself; use the "
+                        + "matching setting instead (e.g. KAFKA_BROKERS, STARTING_OFFSETS)",
+                        "KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL");
+            }
+            if (fromFile && env.containsKey(setting)) {
+                throw ConfigError.of(key, entry.getValue(),
+                        "set " + setting + " or " + key + ", not both", "unset " + setting);
+            }
+            options.put("kafka." + name,
+                    fromFile ? readFile(key, entry.getValue()) : entry.getValue());
         }
         return Collections.unmodifiableMap(options);
+    }
+
+    /**
+     * The text of the file that {@code name} (a *_FILE setting) points at, without trailing
+     * line breaks. Errors name the file, never what is in it.
+     */
+    static String readFile(String name, String path) throws ConfigError {
+        String problem;
+        try {
+            Path file = Path.of(path);
+            if (path.isEmpty()) {
+                throw new NoSuchFileException(path);
+            } else if (Files.isDirectory(file)) {
+                problem = "the path is a directory, not a file";
+            } else {
+                CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+                String text = utf8.decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString()
+                        .replaceAll("[\\r\\n]+\\z", "");
+                if (!text.isEmpty()) {
+                    return text;
+                }
+                problem = "the file is empty";
+            }
+        } catch (NoSuchFileException | InvalidPathException missing) {
+            problem = "the file does not exist";
+        } catch (AccessDeniedException denied) {
+            problem = "the file is not readable (permission denied)";
+        } catch (CharacterCodingException notText) {
+            problem = "the file is not UTF-8 text";
+        } catch (IOException other) {
+            problem = "the file cannot be read";
+        }
+        throw ConfigError.of(name, path, problem, name + "=/run/secrets/kafka-password");
     }
 }

@@ -152,7 +152,7 @@ object App {
       }
     error match {
       case Some(failure) =>
-        err.println(s"ERROR: the query failed: ${failureReason(failure)}")
+        err.println(s"ERROR: ${Failures.describe(failure)}") // says what to check, if it can
         spark.stop()
         ExitFailed
       case None =>

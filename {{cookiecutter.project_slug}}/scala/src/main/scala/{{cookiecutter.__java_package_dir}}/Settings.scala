@@ -1,7 +1,12 @@
 package {{ cookiecutter.java_package }}
 
 import java.io.IOException
+import java.nio.ByteBuffer
+import java.nio.charset.{CharacterCodingException, StandardCharsets}
+import java.nio.file.{AccessDeniedException, Files, InvalidPathException, NoSuchFileException, Path}
 import java.util.Locale
+
+import scala.util.matching.Regex
 
 import com.fasterxml.jackson.core.json.JsonReadFeature
 import com.fasterxml.jackson.databind.DeserializationFeature
@@ -36,9 +41,20 @@ final class ConfigError(message: String) extends Exception(message, null, false,
 
 object ConfigError {
 
+  /** A config error never shows the value of a setting whose name looks secret (a _FILE setting
+    * holds a path, which it does show).
+    */
+  val SecretName: Regex = "(?i)PASSWORD|JAAS|SECRET|TOKEN|KEY".r
+  val Redacted = "<redacted>"
+
   /** `<name>=<value>: <rule>; e.g. <example>`, as in every variant. */
-  def apply(name: String, value: String, rule: String, example: String): ConfigError =
-    new ConfigError(s"$name=$value: $rule; e.g. $example")
+  def apply(name: String, value: String, rule: String, example: String): ConfigError = {
+    val shown = if (isSecret(name)) Redacted else value
+    new ConfigError(s"$name=$shown: $rule; e.g. $example")
+  }
+
+  def isSecret(name: String): Boolean =
+    SecretName.findFirstIn(name).isDefined && !name.endsWith(Settings.FileSuffix)
 }
 
 object Settings {
@@ -54,6 +70,11 @@ object Settings {
     * file: KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL becomes kafka.security.protocol=SASL_SSL.
     */
   val KafkaOptionPrefix = "KAFKA_OPTION_"
+
+  /** ...or from a file the environment names, as Docker and Kubernetes mount secrets:
+    * KAFKA_OPTION_SASL_JAAS_CONFIG_FILE=/run/secrets/jaas sets kafka.sasl.jaas.config to its text.
+    */
+  val FileSuffix = "_FILE"
 
   /** Spark manages these itself and rejects them (see Spark's Kafka integration guide). */
   val KafkaOptionsSetBySpark: Set[String] = Set(
@@ -241,17 +262,49 @@ object Settings {
     case _ => None
   }
 
-  /** KAFKA_OPTION_<NAME>=value becomes kafka.<name>=value, for source and sink alike. */
+  /** KAFKA_OPTION_<NAME>=value becomes kafka.<name>=value, for source and sink alike;
+    * KAFKA_OPTION_<NAME>_FILE=path takes the value from that file.
+    */
   def kafkaOptions(env: Map[String, String]): Map[String, String] =
     env.toSeq.sortBy(_._1).collect {
-      case (key, value)
-          if key.startsWith(KafkaOptionPrefix) && key.length > KafkaOptionPrefix.length =>
+      case (key, value) if key.startsWith(KafkaOptionPrefix) && key != KafkaOptionPrefix =>
+        val fromFile =
+          key.endsWith(FileSuffix) && key.length > (KafkaOptionPrefix + FileSuffix).length
+        val setting = if (fromFile) key.dropRight(FileSuffix.length) else key
         val name =
-          key.substring(KafkaOptionPrefix.length).toLowerCase(Locale.ROOT).replace('_', '.')
+          setting.substring(KafkaOptionPrefix.length).toLowerCase(Locale.ROOT).replace('_', '.')
         if (KafkaOptionsSetBySpark(name) || name == "bootstrap.servers") {
           throw ConfigError(key, value, "set by the app itself; use the matching setting instead " +
             "(e.g. KAFKA_BROKERS, STARTING_OFFSETS)", "KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL")
         }
-        s"kafka.$name" -> value
+        if (fromFile && env.contains(setting)) {
+          throw ConfigError(key, value, s"set $setting or $key, not both", s"unset $setting")
+        }
+        s"kafka.$name" -> (if (fromFile) readFile(key, value) else value)
     }.toMap
+
+  /** The text of the file that `name` (a *_FILE setting) points at, without trailing line
+    * breaks. Errors name the file, never what is in it.
+    */
+  def readFile(name: String, path: String): String = {
+    val problem =
+      try {
+        if (path.isEmpty) throw new NoSuchFileException(path)
+        val file = Path.of(path)
+        if (Files.isDirectory(file)) "the path is a directory, not a file"
+        else {
+          val bytes = ByteBuffer.wrap(Files.readAllBytes(file))
+          val text = StandardCharsets.UTF_8.newDecoder().decode(bytes).toString
+            .replaceAll("[\\r\\n]+\\z", "")
+          if (text.nonEmpty) return text
+          "the file is empty"
+        }
+      } catch {
+        case _: NoSuchFileException | _: InvalidPathException => "the file does not exist"
+        case _: AccessDeniedException => "the file is not readable (permission denied)"
+        case _: CharacterCodingException => "the file is not UTF-8 text"
+        case _: IOException => "the file cannot be read"
+      }
+    throw ConfigError(name, path, problem, s"$name=/run/secrets/kafka-password")
+  }
 }
