@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -114,12 +113,6 @@ def start(containers: list, container: Container) -> Container:
     return container
 
 
-def new_topics(kafka, name: str) -> tuple[str, str]:
-    source, sink = f"{name}-{uuid.uuid4().hex[:6]}-in", f"{name}-{uuid.uuid4().hex[:6]}-out"
-    kafka.create_topics([source, sink])
-    return source, sink
-
-
 def owner(path: Path) -> tuple[int, int]:
     stat = path.stat()
     return stat.st_uid, stat.st_gid
@@ -128,13 +121,14 @@ def owner(path: Path) -> tuple[int, int]:
 def test_docker_run_as_a_random_uid_moves_records_writes_its_checkpoint_and_stops_on_sigterm(
         support, image, kafka, containers, tmp_path):
     e2e = support.e2e_support
-    source, sink = new_topics(kafka, "docker-run")
+    source, sink, dead_letter = e2e.new_topics(kafka, "docker-run")
     records = e2e.make_records(RECORDS, "docker-run")
     e2e.produce(kafka, source, records)
 
     # `docker run <image>`: no arguments, the settings from the environment.
     app = start(containers, Container(support, image, [], {
-        "KAFKA_BROKERS": kafka.bootstrap, "KAFKA_IN_TOPIC": source, "KAFKA_OUT_TOPIC": sink},
+        "KAFKA_BROKERS": kafka.bootstrap, "KAFKA_IN_TOPIC": source, "KAFKA_OUT_TOPIC": sink,
+        "KAFKA_DLQ_TOPIC": dead_letter},
         tmp_path / "docker-run"))
 
     assert sandbox.pid_in_namespace(app.pid1) == 1
@@ -155,7 +149,7 @@ def test_operator_driver_and_executor_pods_as_random_uids_move_records(
     e2e = support.e2e_support
     manifest = yaml.safe_load((project / "deploy/k8s/apache-spark-operator.yaml").read_text())
     spec = manifest["spec"]
-    source, sink = new_topics(kafka, "operator")
+    source, sink, dead_letter = e2e.new_topics(kafka, "operator")
     records = e2e.make_records(RECORDS, "operator")
     e2e.produce(kafka, source, records)
     driver_port = sandbox.free_port()
@@ -170,6 +164,7 @@ def test_operator_driver_and_executor_pods_as_random_uids_move_records(
             "--class", "org.apache.spark.deploy.PythonRunner", image.path(spec["pyFiles"])], {
             "SPARK_CONF_DIR": str(properties.parent), "SPARK_DRIVER_BIND_ADDRESS": "127.0.0.1",
             "KAFKA_BROKERS": kafka.bootstrap, "KAFKA_IN_TOPIC": source, "KAFKA_OUT_TOPIC": sink,
+            "KAFKA_DLQ_TOPIC": dead_letter,
             # In a cluster the claim holds /data/checkpoints; here /data is shared by the tests.
             "CHECKPOINT_LOCATION": image.path("/data/operator-checkpoints")},
             tmp_path / "driver"))
