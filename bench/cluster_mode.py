@@ -27,6 +27,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import datasets  # the 100-byte set that bench/run.py drains too
 from common import RESULTS_ROOT, ensure_venv, say, show  # the harness's venv and progress
 from project import render
 
@@ -41,7 +42,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         default=os.environ.get("QUICK", "") not in ("", "0"),
                         help="50,000 records, 1 run per mode (also QUICK=1)")
     parser.add_argument("--records", type=int, help="backlog (default 1,000,000; quick 50,000)")
-    parser.add_argument("--record-size", type=int, default=100, help="value bytes (100)")
     parser.add_argument("--reps", type=int, help="runs per mode, median reported (3; quick 1)")
     parser.add_argument("--max-offsets-per-trigger", type=int, default=500_000,
                         help="cap per micro-batch, as bench/run.py (500,000; 0 = none)")
@@ -132,7 +132,7 @@ def summary(runs: list[dict]) -> dict:
 
 
 def write_report(args, results: dict) -> str:
-    lines = [f"# Cluster mode: {args.records:,} records x {args.record_size} B, 2 partitions, "
+    lines = [f"# Cluster mode: {args.records:,} records x 100 B (bytes100), 2 partitions, "
              "3 Kafka nodes (3 replicas, 2 in sync)", "",
              "| mode | records/s (started to last) | steady records/s | first output after s "
              "| spark-submit to last s |", "| --- | ---: | ---: | ---: | ---: |"]
@@ -171,9 +171,9 @@ def main(argv: list[str]) -> int:
 
             kafka_admin.create_topics(cluster.kafka.admin(), {"bench-in": 2}, replicas=3,
                                       timeout=120)
-            say(f"preload: {args.records:,} records of {args.record_size} B into bench-in")
+            say(f"preload: {args.records:,} records of the bytes100 set into bench-in")
             seconds = measure.preload(cluster.bootstrap, "bench-in", args.records,
-                                      args.record_size, say)
+                                      datasets.bytes100(), say)
             say(f"preload: done in {seconds:.1f} s")
             for rep in range(1, args.reps + 1):
                 for mode in MODES:
