@@ -24,7 +24,12 @@ PREVIOUS_DEFAULTS = {
     "KAFKA_OPTION_FETCH_MAX_BYTES": "52428800",
     "KAFKA_OPTION_MAX_POLL_RECORDS": "500",
 }
-PREVIOUS_SPARK_CONF = {"spark.driver.memory": "1g"}  # Spark's default
+CHECKPOINT_MANAGER = "spark.sql.streaming.checkpointFileManagerClass"
+STREAMING = "org.apache.spark.sql.execution.streaming.checkpointing"  # Spark 4.1+ (the bench's)
+PREVIOUS_SPARK_CONF = {  # Spark's defaults
+    "spark.driver.memory": "1g",
+    CHECKPOINT_MANAGER: f"{STREAMING}.FileContextBasedCheckpointFileManager",
+}
 
 
 @dataclass(frozen=True)
@@ -86,15 +91,6 @@ COMPARE = [PYTHON, PREVIOUS, JAVA, SCALA, COLLECT, CONFLUENT, JVMLOOP, QUIX, FLI
            PERF_PRODUCER, PERF_CONSUMER]
 
 MIB = 1 << 20
-# The defaults proposed from the profile and the levers: fewer, larger consumer polls (Spark's
-# source checks the partition's offset range after every poll, two round trips to the broker)
-# and a heap that does not collect its old generation every few seconds. Not linger.ms: it
-# showed no throughput gain and adds its full value to real-time mode's latency.
-CANDIDATE = {
-    "env": {"KAFKA_OPTION_MAX_POLL_RECORDS": "10000",
-            "KAFKA_OPTION_MAX_PARTITION_FETCH_BYTES": str(8 * MIB)},
-    "spark_conf": {"spark.driver.memory": "2g"},
-}
 BYTES = ("bytes100",)  # levers whose effect does not depend on the payload: one data set
 LEVERS = [
     PREVIOUS,
@@ -121,11 +117,9 @@ LEVERS = [
              data_sets=BYTES),
     previous("lever-memory2g", "JVM: spark.driver.memory=2g",
              spark_conf={"spark.driver.memory": "2g"}, data_sets=BYTES),
-    # Every lever this page proposes as a default, together (docs/benchmarks.md, "Proposed
-    # defaults"); once the app ships them, "python" measures the same thing.
-    previous("lever-candidate", "the proposed defaults together", env=CANDIDATE["env"],
-             spark_conf=CANDIDATE["spark_conf"]),
-    PYTHON,
+    previous("lever-fs-checkpoints", "checkpoints through the FileSystem API",
+             spark_conf={CHECKPOINT_MANAGER: f"{STREAMING}.FileSystemBasedCheckpointFileManager"}),
+    PYTHON,  # the app's defaults: every lever it ships, together
 ]
 
 # Latency (micro-batch '0 seconds' and real-time) points of each mode: (contender, trigger).
@@ -134,14 +128,14 @@ ASYNC_PROGRESS = previous("lever-async-progress", "asyncProgressTrackingEnabled=
                           write_options={"asyncProgressTrackingEnabled": "true"})
 ALL_LEVERS = {c.key: c for c in LEVERS}
 LINGER_10 = ALL_LEVERS["lever-linger10"]
+FS_CHECKPOINTS = ALL_LEVERS["lever-fs-checkpoints"]
 
 
 def latency_points(mode: str, quick: bool, variants: list[str]) -> list[tuple[Contender, str]]:
     if mode == "levers":
-        candidate = ALL_LEVERS["lever-candidate"]
         return [(PREVIOUS, MICRO_BATCH), (ASYNC_PROGRESS, MICRO_BATCH), (LINGER_10, MICRO_BATCH),
-                (candidate, MICRO_BATCH), (PYTHON, MICRO_BATCH), (PREVIOUS, REAL_TIME),
-                (LINGER_10, REAL_TIME), (candidate, REAL_TIME), (PYTHON, REAL_TIME)]
+                (FS_CHECKPOINTS, MICRO_BATCH), (PYTHON, MICRO_BATCH), (PREVIOUS, REAL_TIME),
+                (LINGER_10, REAL_TIME), (PYTHON, REAL_TIME)]
     apps = [PYTHON, PREVIOUS] + ([] if quick else
                                  [c for c in (JAVA, SCALA) if c.variant in variants])
     return [(c, t) for c in apps for t in (MICRO_BATCH, REAL_TIME)]
@@ -149,7 +143,7 @@ def latency_points(mode: str, quick: bool, variants: list[str]) -> list[tuple[Co
 
 def startup_contenders(mode: str, quick: bool, variants: list[str]) -> list[Contender]:
     if mode == "levers":  # does a proposed default slow the start down?
-        return [PREVIOUS, ALL_LEVERS["lever-candidate"]]
+        return [PREVIOUS, PYTHON]
     return [PYTHON, PREVIOUS] + ([] if quick else
                                  [c for c in (JAVA, SCALA) if c.variant in variants])
 

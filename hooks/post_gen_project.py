@@ -7,6 +7,7 @@ computed from the one version table, `_spark_lines` in cookiecutter.json:
     @@KAFKA_CONNECTOR@@  org.apache.spark:spark-sql-kafka-0-10_<scala binary>:<spark version>
     @@SCALA_BINARY@@     2.12 or 2.13, from the Spark line
     @@SCALA_VERSION@@    the full Scala version that Spark line is built with
+    @@CHECKPOINT_FILE_MANAGER@@  that line's FileSystemBasedCheckpointFileManager class
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def pins(spark_version: str, lines: dict) -> dict[str, str]:
         "@@KAFKA_CONNECTOR@@": connector(spark_version, row["scala_binary"]),
         "@@SCALA_BINARY@@": row["scala_binary"],
         "@@SCALA_VERSION@@": row["scala_version"],
+        "@@CHECKPOINT_FILE_MANAGER@@": row["checkpoint_file_manager"],
     }
 
 

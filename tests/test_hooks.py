@@ -121,6 +121,17 @@ def test_pins_derive_scala_and_connector_from_the_spark_line(version, scala, coo
     assert pins["@@KAFKA_CONNECTOR@@"] == coordinate
 
 
+@pytest.mark.parametrize("version, package", [
+    ("3.5.7", "org.apache.spark.sql.execution.streaming"),
+    ("4.0.0", "org.apache.spark.sql.execution.streaming"),
+    ("4.2.0", "org.apache.spark.sql.execution.streaming.checkpointing"),  # moved in 4.1
+])
+def test_pins_name_the_checkpoint_file_manager_of_the_spark_line(version, package):
+    pins = post.pins(version, SPARK_LINES)
+
+    assert pins["@@CHECKPOINT_FILE_MANAGER@@"] == f"{package}.FileSystemBasedCheckpointFileManager"
+
+
 def test_pin_files_replaces_markers_only_in_the_pinned_files(tmp_path):
     (tmp_path / "conf").mkdir()
     (tmp_path / "conf" / "spark-defaults.conf").write_text("x @@SCALA_BINARY@@ y")

@@ -1,8 +1,15 @@
 """The contenders keep the issue's rules: every lever changes one thing against the previous
 defaults, and none weakens durability."""
 
+import json
+from pathlib import Path
+
 import contenders
 from contenders import LEVERS, PREVIOUS, PREVIOUS_DEFAULTS
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "{{cookiecutter.project_slug}}"
+CONTRACT = TEMPLATE / "contract" / "vectors.json"
+SPARK_DEFAULTS = TEMPLATE / "conf" / "spark-defaults.conf"
 
 
 def changes(c):
@@ -14,7 +21,7 @@ def changes(c):
 
 
 def test_each_lever_changes_one_setting_of_the_previous_defaults():
-    levers = [c for c in LEVERS if c.group == "lever" and c.key != "lever-candidate"]
+    levers = [c for c in LEVERS if c.group == "lever"]
     assert levers
     for lever in [*levers, contenders.ASYNC_PROGRESS]:
         assert lever.env.keys() >= PREVIOUS_DEFAULTS.keys(), lever.key
@@ -44,8 +51,14 @@ def test_compare_mode_has_the_previous_defaults_and_both_peers():
     assert "java" not in keys  # only variants that were asked for (and built)
 
 
-def test_the_candidate_is_the_proposed_defaults_on_top_of_the_previous_ones():
-    candidate = contenders.ALL_LEVERS["lever-candidate"]
-    assert candidate.env == {**PREVIOUS_DEFAULTS, **contenders.CANDIDATE["env"]}
-    assert candidate.spark_conf == {**contenders.PREVIOUS_SPARK_CONF,
-                                    **contenders.CANDIDATE["spark_conf"]}
+def test_the_previous_defaults_pin_back_every_default_the_app_ships():
+    shipped = json.loads(CONTRACT.read_text())["kafka_client_defaults"]
+    for options in (shipped["source"], shipped["sink"]):
+        for name, value in options.items():
+            setting = "KAFKA_OPTION_" + name.removeprefix("kafka.").replace(".", "_").upper()
+            assert PREVIOUS_DEFAULTS.get(setting) not in (None, value), setting
+    conf = SPARK_DEFAULTS.read_text()
+    for name in contenders.PREVIOUS_SPARK_CONF:
+        if name in conf:  # a Spark setting the app ships: the previous defaults undo it
+            assert name in PREVIOUS.spark_conf
+    assert contenders.CHECKPOINT_MANAGER in conf

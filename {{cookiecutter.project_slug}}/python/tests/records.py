@@ -33,6 +33,11 @@ KAFKA_SOURCE_SCHEMA = StructType([
 ])
 
 
+def load_contract(section: str) -> dict:
+    """One section of contract/vectors.json as it is (e.g. kafka_client_defaults)."""
+    return json.loads(VECTORS.read_text(encoding="utf-8"))[section]
+
+
 def load_vectors(section: str = "cases") -> list[dict]:
     """The default transform's cases, or another section's (validate_json)."""
     vectors = json.loads(VECTORS.read_text(encoding="utf-8"))

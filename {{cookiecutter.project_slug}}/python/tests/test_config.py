@@ -1,6 +1,7 @@
 """Settings: flag > environment > default, and one clear line for every bad value."""
 
 import pytest
+from records import load_contract
 
 from {{ cookiecutter.package_name }}.config import ConfigError, parse_settings
 
@@ -17,6 +18,25 @@ def test_defaults_come_from_the_template_answers():
     assert DEFAULTS.trigger == "{{ cookiecutter.trigger }}"
     assert DEFAULTS.output_mode == "append"
     assert DEFAULTS.kafka_options == {}
+
+
+def test_kafka_client_defaults_are_the_shared_contracts_for_every_trigger():
+    defaults = load_contract("kafka_client_defaults")
+    micro_batch = parse_settings(["--trigger", "0 seconds"], {})
+    real_time = parse_settings(["--trigger", "real-time"], {})
+
+    assert micro_batch.source_options == real_time.source_options == defaults["source"]
+    assert micro_batch.sink_options == defaults["sink"]
+    assert real_time.sink_options == defaults["sink_real_time"]
+
+
+def test_a_kafka_option_setting_wins_over_the_apps_client_defaults():
+    settings = parse_settings(["--trigger", "0 seconds"], {"KAFKA_OPTION_MAX_POLL_RECORDS": "500",
+                                                           "KAFKA_OPTION_LINGER_MS": "0"})
+
+    assert settings.source_options["kafka.max.poll.records"] == "500"
+    assert settings.sink_options["kafka.linger.ms"] == "0"
+    assert settings.sink_options["kafka.batch.size"] == str(256 << 10)
 
 
 def test_checkpoint_defaults_to_a_project_local_directory_not_tmp():

@@ -85,7 +85,7 @@ def read_stream(spark, settings: Settings):
         .option("subscribe", settings.in_topic)
         .option("startingOffsets", settings.starting_offsets)
         .option("includeHeaders", "true")
-        .options(**settings.kafka_options)
+        .options(**settings.source_options)
     )
     if settings.max_offsets_per_trigger:
         reader = reader.option("maxOffsetsPerTrigger", settings.max_offsets_per_trigger)
@@ -101,7 +101,7 @@ def start_query(spark, settings: Settings):
         .outputMode(settings.effective_output_mode)
         .option("kafka.bootstrap.servers", settings.brokers)
         .option("checkpointLocation", settings.checkpoint)
-        .options(**settings.kafka_options)
+        .options(**settings.sink_options)
     )
     return with_trigger(writer, settings.trigger).start()
 

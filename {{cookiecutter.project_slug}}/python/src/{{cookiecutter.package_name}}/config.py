@@ -39,6 +39,22 @@ REAL_TIME = re.compile(r"real-time( (?P<checkpoint_interval>\d+ (millisecond|sec
 REAL_TIME_DEFAULT_INTERVAL = "5 minutes"
 OUTPUT_MODES = ("append", "update", "complete")
 
+# Kafka client defaults that differ from the clients' own, each measured by `make bench
+# LEVERS=1` (docs/benchmarks.md); a KAFKA_OPTION_<NAME> setting wins over any of them.
+SOURCE_DEFAULTS = {
+    # Fewer, larger polls: Spark's source asks the broker for the partition's offset range
+    # after every poll, two round trips that cost more than 500 records (the default).
+    "kafka.max.poll.records": "10000",
+    "kafka.max.partition.fetch.bytes": str(8 << 20),
+}
+SINK_DEFAULTS = {
+    # Fuller producer batches. Spark flushes the producer when a micro-batch's task ends, so
+    # a micro-batch never waits for linger.ms; real-time mode would, so it keeps 0 there.
+    "kafka.batch.size": str(256 << 10),
+    "kafka.linger.ms": "10",
+}
+REAL_TIME_SINK_DEFAULTS = {**SINK_DEFAULTS, "kafka.linger.ms": "0"}
+
 
 class ConfigError(ValueError):
     """A setting has a bad value; str() is the one-line message for the user."""
@@ -103,6 +119,17 @@ class Settings:
     def effective_output_mode(self) -> str:
         """OUTPUT_MODE, except in real-time mode, which supports update only."""
         return "update" if REAL_TIME.fullmatch(self.trigger) else self.output_mode
+
+    @property
+    def source_options(self) -> dict[str, str]:
+        """The Kafka consumer's options: the app's defaults, then KAFKA_OPTION_*."""
+        return {**SOURCE_DEFAULTS, **self.kafka_options}
+
+    @property
+    def sink_options(self) -> dict[str, str]:
+        """The Kafka producer's options: the app's defaults, then KAFKA_OPTION_*."""
+        defaults = REAL_TIME_SINK_DEFAULTS if REAL_TIME.fullmatch(self.trigger) else SINK_DEFAULTS
+        return {**defaults, **self.kafka_options}
 
 
 def parse_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Settings:

@@ -107,7 +107,7 @@ public final class App {
                 .option("subscribe", settings.inTopic())
                 .option("startingOffsets", settings.startingOffsets())
                 .option("includeHeaders", "true")
-                .options(settings.kafkaOptions());
+                .options(settings.sourceOptions());
         if (settings.maxOffsetsPerTrigger() != null) {
             reader = reader.option("maxOffsetsPerTrigger",
                     settings.maxOffsetsPerTrigger().longValue());
@@ -124,7 +124,7 @@ public final class App {
                 .outputMode(settings.effectiveOutputMode())
                 .option("kafka.bootstrap.servers", settings.brokers())
                 .option("checkpointLocation", settings.checkpoint())
-                .options(settings.kafkaOptions());
+                .options(settings.sinkOptions());
         Optional<String> realTime = Settings.realTimeInterval(settings.trigger());
         if (settings.trigger().equals(Settings.AVAILABLE_NOW)) {
             writer = writer.trigger(Trigger.AvailableNow());

@@ -8,6 +8,8 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.spark.sql.Dataset;
@@ -44,11 +46,23 @@ final class Records {
 
     /** The cases of one section of contract/vectors.json (validate_json), or null: "cases". */
     static List<JsonNode> loadVectors(String section) throws IOException {
-        String path = System.getProperty("contract.vectors", "../contract/vectors.json");
-        JsonNode vectors = new ObjectMapper().readTree(new File(path));
+        JsonNode vectors = loadContract();
         List<JsonNode> cases = new ArrayList<>();
         (section == null ? vectors : vectors.get(section)).get("cases").forEach(cases::add);
         return cases;
+    }
+
+    /** A section's field of contract/vectors.json as string pairs (kafka_client_defaults...). */
+    static Map<String, String> loadStrings(String section, String field) throws IOException {
+        Map<String, String> pairs = new TreeMap<>();
+        loadContract().get(section).get(field).fields()
+                .forEachRemaining(entry -> pairs.put(entry.getKey(), entry.getValue().asText()));
+        return pairs;
+    }
+
+    private static JsonNode loadContract() throws IOException {
+        String path = System.getProperty("contract.vectors", "../contract/vectors.json");
+        return new ObjectMapper().readTree(new File(path));
     }
 
     /** A vector record (base64 strings) as a (key, value, headers) row of bytes. */

@@ -43,6 +43,29 @@ class SettingsTest {
     }
 
     @Test
+    void kafkaClientDefaultsAreTheSharedContractsForEveryTrigger() throws Exception {
+        Settings microBatch = parse(List.of("--trigger", "0 seconds"), Map.of());
+        Settings realTime = parse(List.of("--trigger", "real-time"), Map.of());
+
+        assertEquals(Records.loadStrings("kafka_client_defaults", "source"),
+                microBatch.sourceOptions());
+        assertEquals(microBatch.sourceOptions(), realTime.sourceOptions());
+        assertEquals(Records.loadStrings("kafka_client_defaults", "sink"), microBatch.sinkOptions());
+        assertEquals(Records.loadStrings("kafka_client_defaults", "sink_real_time"),
+                realTime.sinkOptions());
+    }
+
+    @Test
+    void aKafkaOptionSettingWinsOverTheAppsClientDefaults() throws Exception {
+        Settings settings = parse(List.of("--trigger", "0 seconds"), Map.of(
+                "KAFKA_OPTION_MAX_POLL_RECORDS", "500", "KAFKA_OPTION_LINGER_MS", "0"));
+
+        assertEquals("500", settings.sourceOptions().get("kafka.max.poll.records"));
+        assertEquals("0", settings.sinkOptions().get("kafka.linger.ms"));
+        assertEquals(String.valueOf(256 << 10), settings.sinkOptions().get("kafka.batch.size"));
+    }
+
+    @Test
     void checkpointDefaultsToAProjectLocalDirectoryNotTmp() throws ConfigError {
         String checkpoint = parse(List.of(), Map.of()).checkpoint();
 

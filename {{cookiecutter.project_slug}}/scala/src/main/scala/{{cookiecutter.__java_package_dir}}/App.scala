@@ -91,7 +91,7 @@ object App {
       .option("subscribe", settings.inTopic)
       .option("startingOffsets", settings.startingOffsets)
       .option("includeHeaders", "true")
-      .options(settings.kafkaOptions)
+      .options(settings.sourceOptions)
     settings.maxOffsetsPerTrigger.fold(reader)(max => reader.option("maxOffsetsPerTrigger", max))
       .load()
   }
@@ -104,7 +104,7 @@ object App {
       .outputMode(settings.effectiveOutputMode)
       .option("kafka.bootstrap.servers", settings.brokers)
       .option("checkpointLocation", settings.checkpoint)
-      .options(settings.kafkaOptions)
+      .options(settings.sinkOptions)
     (settings.trigger, Settings.realTimeInterval(settings.trigger)) match {
       case (Settings.AvailableNow, _) => writer.trigger(Trigger.AvailableNow()).start()
       case (_, Some(interval)) =>

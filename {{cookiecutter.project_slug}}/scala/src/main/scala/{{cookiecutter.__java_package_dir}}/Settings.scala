@@ -34,6 +34,14 @@ final case class Settings(
   /** OUTPUT_MODE, except in real-time mode, which supports update only. */
   def effectiveOutputMode: String =
     if (Settings.realTimeInterval(trigger).isDefined) "update" else outputMode
+
+  /** The Kafka consumer's options: the app's defaults, then KAFKA_OPTION_*. */
+  def sourceOptions: Map[String, String] = Settings.SourceDefaults ++ kafkaOptions
+
+  /** The Kafka producer's options: the app's defaults, then KAFKA_OPTION_*. */
+  def sinkOptions: Map[String, String] =
+    (if (Settings.realTimeInterval(trigger).isDefined) Settings.RealTimeSinkDefaults
+     else Settings.SinkDefaults) ++ kafkaOptions
 }
 
 /** A setting has a bad value; getMessage is the one-line message for the user. */
@@ -65,6 +73,23 @@ object Settings {
   val RealTimeDefaultInterval = "5 minutes"
   val DefaultCheckpoint = "checkpoints/scala"
   val OutputModes: Seq[String] = Seq("append", "update", "complete")
+
+  /** Kafka client defaults that differ from the clients' own, each measured by `make bench
+    * LEVERS=1` (docs/benchmarks.md); a KAFKA_OPTION_<NAME> setting wins over any of them.
+    * Fewer, larger polls: Spark's source asks the broker for the partition's offset range
+    * after every poll, two round trips that cost more than 500 records (the default).
+    */
+  val SourceDefaults: Map[String, String] = Map(
+    "kafka.max.poll.records" -> "10000",
+    "kafka.max.partition.fetch.bytes" -> (8 << 20).toString)
+
+  /** Fuller producer batches. Spark flushes the producer when a micro-batch's task ends, so a
+    * micro-batch never waits for linger.ms; real-time mode would, so it keeps 0 there.
+    */
+  val SinkDefaults: Map[String, String] = Map(
+    "kafka.batch.size" -> (256 << 10).toString,
+    "kafka.linger.ms" -> "10")
+  val RealTimeSinkDefaults: Map[String, String] = SinkDefaults + ("kafka.linger.ms" -> "0")
 
   /** Extra Kafka client options come from the environment only, so secrets never land in a
     * file: KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL becomes kafka.security.protocol=SASL_SSL.

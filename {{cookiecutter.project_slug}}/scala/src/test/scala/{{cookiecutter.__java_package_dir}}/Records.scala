@@ -39,10 +39,23 @@ object Records {
     * "validate_json"; -Dcontract.vectors gives its path.
     */
   def loadVectors(section: String = "cases"): Seq[JsonNode] = {
-    val path = sys.props.getOrElse("contract.vectors", "../contract/vectors.json")
-    val vectors = new ObjectMapper().readTree(new File(path))
+    val vectors = loadContract()
     val cases = (if (section == "cases") vectors else vectors.get(section)).get("cases")
     (0 until cases.size).map(i => cases.get(i))
+  }
+
+  /** A section of contract/vectors.json as string pairs (kafka_client_defaults' source...). */
+  def loadStrings(section: String, field: String): Map[String, String] = {
+    var pairs = Map.empty[String, String] // no collection converters: Scala 2.12 and 2.13
+    loadContract().get(section).get(field).fields.forEachRemaining { entry =>
+      pairs += entry.getKey -> entry.getValue.asText
+    }
+    pairs
+  }
+
+  private def loadContract(): JsonNode = {
+    val path = sys.props.getOrElse("contract.vectors", "../contract/vectors.json")
+    new ObjectMapper().readTree(new File(path))
   }
 
   /** A vector record (base64 strings) as bytes, with its topic when it has one. */

@@ -20,6 +20,26 @@ class SettingsSuite extends SparkSuite {
     assert(defaults.kafkaOptions.isEmpty)
   }
 
+  test("Kafka client defaults are the shared contract's, for every trigger") {
+    val microBatch = Settings.parse(Seq("--trigger", "0 seconds"), Map.empty)
+    val realTime = Settings.parse(Seq("--trigger", "real-time"), Map.empty)
+
+    assertEquals(microBatch.sourceOptions, Records.loadStrings("kafka_client_defaults", "source"))
+    assertEquals(realTime.sourceOptions, microBatch.sourceOptions)
+    assertEquals(microBatch.sinkOptions, Records.loadStrings("kafka_client_defaults", "sink"))
+    assertEquals(realTime.sinkOptions,
+      Records.loadStrings("kafka_client_defaults", "sink_real_time"))
+  }
+
+  test("a KAFKA_OPTION setting wins over the app's client defaults") {
+    val settings = Settings.parse(Seq("--trigger", "0 seconds"),
+      Map("KAFKA_OPTION_MAX_POLL_RECORDS" -> "500", "KAFKA_OPTION_LINGER_MS" -> "0"))
+
+    assertEquals(settings.sourceOptions("kafka.max.poll.records"), "500")
+    assertEquals(settings.sinkOptions("kafka.linger.ms"), "0")
+    assertEquals(settings.sinkOptions("kafka.batch.size"), (256 << 10).toString)
+  }
+
   test("checkpoint defaults to a project-local directory, not /tmp") {
     assertEquals(defaults.checkpoint, "checkpoints/scala")
     assert(!defaults.checkpoint.startsWith("/tmp"))
