@@ -119,6 +119,12 @@ LEVERS = [
              spark_conf={"spark.driver.memory": "2g"}, data_sets=BYTES),
     previous("lever-fs-checkpoints", "checkpoints through the FileSystem API",
              spark_conf={CHECKPOINT_MANAGER: f"{STREAMING}.FileSystemBasedCheckpointFileManager"}),
+    # Not a default: file: paths without .crc files (one file, so one chmod process, per
+    # checkpoint write instead of two); it measures what the forks left still cost.
+    previous("lever-fs-checkpoints-raw", "FileSystem-API checkpoints, no .crc files",
+             spark_conf={CHECKPOINT_MANAGER: f"{STREAMING}.FileSystemBasedCheckpointFileManager",
+                         "spark.hadoop.fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem"},
+             data_sets=BYTES),
     PYTHON,  # the app's defaults: every lever it ships, together
 ]
 
@@ -129,12 +135,14 @@ ASYNC_PROGRESS = previous("lever-async-progress", "asyncProgressTrackingEnabled=
 ALL_LEVERS = {c.key: c for c in LEVERS}
 LINGER_10 = ALL_LEVERS["lever-linger10"]
 FS_CHECKPOINTS = ALL_LEVERS["lever-fs-checkpoints"]
+FS_CHECKPOINTS_RAW = ALL_LEVERS["lever-fs-checkpoints-raw"]
 
 
 def latency_points(mode: str, quick: bool, variants: list[str]) -> list[tuple[Contender, str]]:
     if mode == "levers":
         return [(PREVIOUS, MICRO_BATCH), (ASYNC_PROGRESS, MICRO_BATCH), (LINGER_10, MICRO_BATCH),
-                (FS_CHECKPOINTS, MICRO_BATCH), (PYTHON, MICRO_BATCH), (PREVIOUS, REAL_TIME),
+                (FS_CHECKPOINTS, MICRO_BATCH), (FS_CHECKPOINTS_RAW, MICRO_BATCH),
+                (PYTHON, MICRO_BATCH), (PREVIOUS, REAL_TIME),
                 (LINGER_10, REAL_TIME), (PYTHON, REAL_TIME)]
     apps = [PYTHON, PREVIOUS] + ([] if quick else
                                  [c for c in (JAVA, SCALA) if c.variant in variants])
