@@ -26,6 +26,7 @@ PREVIOUS_DEFAULTS = {
 }
 CHECKPOINT_MANAGER = "spark.sql.streaming.checkpointFileManagerClass"
 STREAMING = "org.apache.spark.sql.execution.streaming.checkpointing"  # Spark 4.1+ (the bench's)
+FS_CHECKPOINTS_CONF = {CHECKPOINT_MANAGER: f"{STREAMING}.FileSystemBasedCheckpointFileManager"}
 PREVIOUS_SPARK_CONF = {  # Spark's defaults
     "spark.driver.memory": "1g",
     CHECKPOINT_MANAGER: f"{STREAMING}.FileContextBasedCheckpointFileManager",
@@ -118,11 +119,11 @@ LEVERS = [
     previous("lever-memory2g", "JVM: spark.driver.memory=2g",
              spark_conf={"spark.driver.memory": "2g"}, data_sets=BYTES),
     previous("lever-fs-checkpoints", "checkpoints through the FileSystem API",
-             spark_conf={CHECKPOINT_MANAGER: f"{STREAMING}.FileSystemBasedCheckpointFileManager"}),
+             spark_conf=FS_CHECKPOINTS_CONF),
     # Not a default: file: paths without .crc files (one file, so one chmod process, per
     # checkpoint write instead of two); it measures what the forks left still cost.
     previous("lever-fs-checkpoints-raw", "FileSystem-API checkpoints, no .crc files",
-             spark_conf={CHECKPOINT_MANAGER: f"{STREAMING}.FileSystemBasedCheckpointFileManager",
+             spark_conf={**FS_CHECKPOINTS_CONF,
                          "spark.hadoop.fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem"},
              data_sets=BYTES),
     PYTHON,  # the app's defaults: every lever it ships, together

@@ -53,26 +53,6 @@ public record Settings(
     public static final List<String> OUTPUT_MODES = List.of("append", "update", "complete");
 
     /**
-     * Kafka client defaults that differ from the clients' own, each measured by {@code make bench
-     * LEVERS=1} (docs/benchmarks.md); a KAFKA_OPTION_&lt;NAME&gt; setting wins over any of them.
-     * Fewer, larger polls: Spark's source asks the broker for the partition's offset range after
-     * every poll, two round trips that cost more than 500 records (the default).
-     */
-    static final Map<String, String> SOURCE_DEFAULTS = Map.of(
-            "kafka.max.poll.records", "10000",
-            "kafka.max.partition.fetch.bytes", String.valueOf(8 << 20));
-    /**
-     * Fuller producer batches. Spark flushes the producer when a micro-batch's task ends, so a
-     * micro-batch never waits for linger.ms; real-time mode would, so it keeps 0 there.
-     */
-    static final Map<String, String> SINK_DEFAULTS = Map.of(
-            "kafka.batch.size", String.valueOf(256 << 10),
-            "kafka.linger.ms", "10");
-    static final Map<String, String> REAL_TIME_SINK_DEFAULTS = Map.of(
-            "kafka.batch.size", String.valueOf(256 << 10),
-            "kafka.linger.ms", "0");
-
-    /**
      * Extra Kafka client options come from the environment only, so secrets never land in a file:
      * KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL becomes kafka.security.protocol=SASL_SSL.
      */
@@ -308,13 +288,13 @@ public record Settings(
 
     /** The Kafka consumer's options: the app's defaults, then KAFKA_OPTION_*. */
     public Map<String, String> sourceOptions() {
-        return withDefaults(SOURCE_DEFAULTS);
+        return withDefaults(ClientDefaults.SOURCE);
     }
 
     /** The Kafka producer's options: the app's defaults, then KAFKA_OPTION_*. */
     public Map<String, String> sinkOptions() {
         return withDefaults(realTimeInterval(trigger).isPresent()
-                ? REAL_TIME_SINK_DEFAULTS : SINK_DEFAULTS);
+                ? ClientDefaults.REAL_TIME_SINK : ClientDefaults.SINK);
     }
 
     private Map<String, String> withDefaults(Map<String, String> defaults) {
