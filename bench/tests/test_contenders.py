@@ -8,7 +8,7 @@ import contenders
 from contenders import LEVERS, PREVIOUS, PREVIOUS_DEFAULTS
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "{{cookiecutter.project_slug}}"
-CONTRACT = TEMPLATE / "contract" / "vectors.json"
+CONTRACT = TEMPLATE / "contract" / "settings.json"
 SPARK_DEFAULTS = TEMPLATE / "conf" / "spark-defaults.conf"
 
 

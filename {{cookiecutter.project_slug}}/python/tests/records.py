@@ -18,7 +18,8 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-VECTORS = Path(__file__).resolve().parents[2] / "contract" / "vectors.json"
+CONTRACT = Path(__file__).resolve().parents[2] / "contract"
+VECTORS = CONTRACT / "vectors.json"
 
 HEADER = StructType([StructField("key", StringType()), StructField("value", BinaryType())])
 KAFKA_SOURCE_SCHEMA = StructType([
@@ -33,9 +34,9 @@ KAFKA_SOURCE_SCHEMA = StructType([
 ])
 
 
-def load_contract(section: str) -> dict:
-    """One section of contract/vectors.json as it is (e.g. kafka_client_defaults)."""
-    return json.loads(VECTORS.read_text(encoding="utf-8"))[section]
+def load_settings_contract(section: str) -> dict:
+    """One section of contract/settings.json (kafka_client_defaults, patterns)."""
+    return json.loads((CONTRACT / "settings.json").read_text(encoding="utf-8"))[section]
 
 
 def load_vectors(section: str = "cases") -> list[dict]:
@@ -45,18 +46,45 @@ def load_vectors(section: str = "cases") -> list[dict]:
 
 
 def decode(record: dict) -> dict:
-    """A vector record (base64 strings) as bytes, the way Spark and Kafka hold it; its other
-    fields (topic, partition, offset, timestamp) as they are."""
-    def raw(text):
-        return None if text is None else base64.b64decode(text)
-
+    """A vector record as bytes, the way Spark and Kafka hold it; its other fields (topic,
+    partition, offset, timestamp) as they are."""
     headers = record["headers"]
     return {
         **record,
-        "key": raw(record["key"]),
-        "value": raw(record["value"]),
-        "headers": None if headers is None else [(h["key"], raw(h["value"])) for h in headers],
+        "key": to_bytes(record["key"]),
+        "value": to_bytes(record["value"]),
+        "headers": None if headers is None
+        else [(h["key"], to_bytes(h["value"])) for h in headers],
     }
+
+
+def encode(record: dict) -> dict:
+    """decode()'s inverse: bytes as text where they are UTF-8, else as {"base64": ...}."""
+    headers = record["headers"]
+    return {
+        **record,
+        "key": from_bytes(record["key"]),
+        "value": from_bytes(record["value"]),
+        "headers": None if headers is None
+        else [{"key": name, "value": from_bytes(value)} for name, value in headers],
+    }
+
+
+def to_bytes(value: str | dict | None) -> bytes | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return base64.b64decode(value["base64"])
+    return value.encode("utf-8")
+
+
+def from_bytes(raw: bytes | None) -> str | dict | None:
+    if raw is None:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(raw).decode("ascii")}
 
 
 def source_frame(spark, records: list[dict]):

@@ -1,7 +1,7 @@
 """Settings: flag > environment > default, and one clear line for every bad value."""
 
 import pytest
-from records import load_contract
+from records import load_settings_contract
 
 from {{ cookiecutter.package_name }}.config import ConfigError, parse_settings
 
@@ -21,7 +21,7 @@ def test_defaults_come_from_the_template_answers():
 
 
 def test_kafka_client_defaults_are_the_shared_contracts_for_every_trigger():
-    defaults = load_contract("kafka_client_defaults")
+    defaults = load_settings_contract("kafka_client_defaults")
     micro_batch = parse_settings(["--trigger", "0 seconds"], {})
     real_time = parse_settings(["--trigger", "real-time"], {})
 
