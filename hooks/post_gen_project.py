@@ -1,4 +1,4 @@
-"""Post-generation hook: pin the Kafka connector, prune unselected variants, record answers.
+"""Post-generation hook: pin the Kafka connector, prune unselected options, record answers.
 
 Runs inside the freshly rendered project with cookiecutter's own Python (standard library
 only). The files in PINNED_FILES carry pin markers; this hook replaces them with values
@@ -76,13 +76,27 @@ def is_selected(value: object) -> bool:
     return value is True or str(value).strip().lower() in BOOLEAN_WORDS
 
 
+# What each yes/no input brings: removed from the project when it is "no".
+OPTIONAL_FILES = {
+    "include_java": ("java",),
+    "include_scala": ("scala",),
+    "local_cluster": ("python/tests/test_e2e_cluster.py", "docs/cluster.md"),
+}
+
+
 def prune(root: Path, answers: dict) -> list[str]:
-    """Remove the variants that were not selected; return their directory names."""
+    """Remove what the unselected options bring; return those paths."""
     removed = []
-    for variant in ("java", "scala"):
-        if not is_selected(answers[f"include_{variant}"]):
-            shutil.rmtree(root / variant, ignore_errors=True)
-            removed.append(variant)
+    for option, paths in OPTIONAL_FILES.items():
+        if is_selected(answers[option]):
+            continue
+        for name in paths:
+            path = root / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(name)
     return removed
 
 
@@ -95,8 +109,8 @@ def recorded_answers(context: dict) -> dict:
     answers = {key: value for key, value in context.items()
                if not key.startswith("_") or is_derived(key)}
     answers["_template"] = context.get("_template")
-    for variant in ("java", "scala"):
-        answers[f"include_{variant}"] = is_selected(answers[f"include_{variant}"])
+    for option in OPTIONAL_FILES:
+        answers[option] = is_selected(answers[option])
     return {"cookiecutter": answers}
 
 
@@ -108,7 +122,7 @@ def is_derived(key: str) -> bool:
 def main() -> int:
     context = json.loads(CONTEXT_JSON)
     root = Path.cwd()
-    prune(root, context)  # before pinning: pruned variants need no pins
+    prune(root, context)  # before pinning: pruned files need no pins
     values = pins(context["spark_version"], context["_spark_lines"])
     pin_files(root, values)
     left = leftover_markers(root)

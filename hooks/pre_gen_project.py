@@ -1,8 +1,9 @@
 """Pre-generation hook: reject bad answers with one clear line, before any file is written.
 
-Cookiecutter runs this file as a separate process with its own Python, so it uses the
-standard library only. The answers arrive as data (JSON rendered by `tojson`), never pasted
-into source. The rules live in plain functions that tests/test_hooks.py imports.
+Cookiecutter runs this file as a separate process with its own Python (the one cookiecutter
+runs on), so it imports only the standard library and cookiecutter. The answers arrive as
+data (JSON rendered by `tojson`), never pasted into source. The rules live in plain
+functions that tests/test_hooks.py imports.
 
 The first line of output for a rejected answer is always:
     ERROR: <field>=<value>: <rule>; e.g. <valid example>
@@ -33,8 +34,13 @@ TRIGGER = re.compile(rf"{INTERVAL}|available-now|real-time( {INTERVAL})?")
 BOOLEAN_WORDS = {"1": True, "true": True, "t": True, "yes": True, "y": True, "on": True,
                  "0": False, "false": False, "f": False, "no": False, "n": False, "off": False}
 
-# Names a generated package must not take: they would shadow what the app imports.
-TAKEN_PACKAGE_NAMES = {"pyspark", "py4j", "confluent_kafka", "kafka", "test", "tests"}
+# Names a generated package must not take: they would shadow what the app and its tests import
+# (pyspark, py4j, confluent_kafka, pytest, kappa_local), or a top-level module of the generated
+# project itself: python/tests (the `tests` package), python/main.py (spark-submit's entry file,
+# run as `main`) and local/ (kappa_local). tests/test_package_names.py derives the project's
+# own from a rendered tree and checks they are all here.
+TAKEN_PACKAGE_NAMES = {"pyspark", "py4j", "confluent_kafka", "kafka", "pytest", "test", "tests",
+                       "main", "kappa_local"}
 
 JAVA_RESERVED = {
     "abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const",
@@ -174,6 +180,7 @@ def validate(answers: dict) -> list[str]:
     check_java_package(answers["java_package"])
     check_boolean("include_java", answers["include_java"])
     check_boolean("include_scala", answers["include_scala"])
+    check_boolean("local_cluster", answers["local_cluster"])
     check_brokers(answers["kafka_brokers"])
     check_topics(answers["input_topic"], answers["output_topic"], answers["dlq_topic"])
     row = spark_line(answers["spark_version"], answers["_spark_lines"],
@@ -186,35 +193,22 @@ def validate(answers: dict) -> list[str]:
     return []
 
 
-# Where cookiecutter saves the answers, read from its own source (cookiecutter/config.py,
-# main.py, replay.py): `replay_dir` of the user config (the file named by COOKIECUTTER_CONFIG,
-# else ~/.cookiecutterrc if present), default ~/.cookiecutter_replay/; the file is
-# <replay_dir>/<template directory name>.json, written before this hook runs.
-DEFAULT_REPLAY_DIR = "~/.cookiecutter_replay/"
-USER_CONFIG = "~/.cookiecutterrc"
-REPLAY_DIR_SETTING = re.compile(r"""^replay_dir:[ \t]*(["']?)(?P<dir>[^"'#\n]*?)\1[ \t]*(#.*)?$""",
-                                re.M)
-
-
 def replay_dir() -> Path | None:
-    """cookiecutter's replay_dir, or None if its config file cannot be read from here."""
-    config = os.environ.get("COOKIECUTTER_CONFIG")
-    if config is None:
-        config = os.path.expanduser(USER_CONFIG)
-        if not os.path.exists(config):
-            return _from_start_dir(DEFAULT_REPLAY_DIR)
+    """cookiecutter's replay_dir (where it saved the answers before this hook ran), from its
+    own config API, or None if its config cannot be read from here. Paths in that config are
+    relative to the directory cookiecutter was started in ($PWD): this hook runs inside the
+    new project instead."""
+    start_dir = os.environ.get("PWD") or os.getcwd()
+    here = os.getcwd()
     try:
-        text = _from_start_dir(config).read_text(encoding="utf-8")
-    except OSError:
+        from cookiecutter.config import get_user_config
+
+        os.chdir(start_dir)
+        return Path(get_user_config()["replay_dir"]).resolve()
+    except Exception:  # a missing or broken config: the hint passes the value instead
         return None
-    setting = REPLAY_DIR_SETTING.search(text)
-    return _from_start_dir(setting["dir"] if setting and setting["dir"] else DEFAULT_REPLAY_DIR)
-
-
-def _from_start_dir(path: str) -> Path:
-    """A path as cookiecutter resolves it: ~ and $VARS expanded, relative to the directory it
-    was started in ($PWD: this hook runs inside the new project instead)."""
-    return Path(os.environ.get("PWD", ""), os.path.expanduser(os.path.expandvars(path)))
+    finally:
+        os.chdir(here)
 
 
 def replay_file(answers: dict) -> Path | None:

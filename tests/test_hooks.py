@@ -13,6 +13,7 @@ DEFAULT_ANSWERS = {
     "project_name": "Kappa App", "project_slug": "kappa-app", "package_name": "kappa_app",
     "java_package": "com.example.kappaapp", "description": "d", "author": "a",
     "spark_version": TEMPLATE_JSON["spark_version"], "include_java": False, "include_scala": False,
+    "local_cluster": False,
     "kafka_brokers": "localhost:9092", "input_topic": "topic1", "output_topic": "topic2",
     "dlq_topic": "topic2-dlq", "trigger": "0 seconds", "_spark_lines": SPARK_LINES,
     "_refused_spark_lines": TEMPLATE_JSON["_refused_spark_lines"],
@@ -49,6 +50,9 @@ def test_default_answers_are_valid_without_warnings():
     ("spark_version", "3.4.4", "spark_version=3.4.4: Spark 3.4 is not supported; supported "
                                "lines: 3.5, 4.0, 4.2"),
     ("include_java", "maybe", "include_java=maybe: yes or no"),
+    ("local_cluster", "sometimes", "local_cluster=sometimes: yes or no"),
+    ("package_name", "main", "package_name=main: must not be a Python keyword or shadow"),
+    ("package_name", "kappa_local", "package_name=kappa_local: must not be a Python keyword"),
     ("description", "two\nlines", "description=two\nlines: one non-empty line"),
     ("trigger", "fast", "trigger=fast: a micro-batch interval"),
     ("trigger", "10 hours", "trigger=10 hours: a micro-batch interval"),
@@ -152,14 +156,18 @@ def test_leftover_markers_names_file_and_marker(tmp_path):
     assert post.leftover_markers(tmp_path) == ["README.md: @@TYPO_MARKER@@"]
 
 
-def test_prune_removes_unselected_variants(tmp_path):
+def test_prune_removes_what_unselected_options_bring(tmp_path):
     for variant in ("java", "scala"):
         (tmp_path / variant).mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "cluster.md").write_text("the cluster")
 
-    removed = post.prune(tmp_path, {"include_java": "yes", "include_scala": False})
+    removed = post.prune(tmp_path, {"include_java": "yes", "include_scala": False,
+                                    "local_cluster": "no"})
 
-    assert removed == ["scala"]
+    assert removed == ["scala", "python/tests/test_e2e_cluster.py", "docs/cluster.md"]
     assert (tmp_path / "java").is_dir() and not (tmp_path / "scala").exists()
+    assert not (tmp_path / "docs" / "cluster.md").exists()
 
 
 def test_recorded_answers_keep_public_inputs_and_the_template_location():

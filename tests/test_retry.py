@@ -2,6 +2,7 @@
 saved, with only the bad one fixed. Tried the way a new user meets it: every prompt answered
 in a real terminal (pexpect), then the hint followed to the letter."""
 
+import importlib
 import json
 import os
 import re
@@ -9,6 +10,7 @@ import shlex
 import sys
 from pathlib import Path
 
+import cookiecutter.config
 import pexpect
 import pytest
 
@@ -34,7 +36,12 @@ def user(tmp_path, monkeypatch):
     monkeypatch.setenv("PWD", str(work))
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.chdir(work)
-    return work
+    # cookiecutter's config module reads the home directory at import, as it does in the hook's
+    # fresh process: import it again for this user, and again for the real one afterwards.
+    importlib.reload(cookiecutter.config)
+    yield work
+    monkeypatch.undo()
+    importlib.reload(cookiecutter.config)
 
 
 def answers(**changes):
@@ -144,7 +151,7 @@ def test_interactive_bad_answer_shows_error_and_hint_and_the_hint_works(user):
 
 
 def test_hint_finds_answers_where_a_user_config_puts_them(user, monkeypatch):
-    """The hook reads cookiecutter's YAML config with a regex; cookiecutter itself must agree."""
+    """The hook asks cookiecutter's config API, from the directory cookiecutter started in."""
     (user.parent / "cc.yaml").write_text('replay_dir: "$HOME/replays"\n')
     monkeypatch.setenv("COOKIECUTTER_CONFIG", "../cc.yaml")
     session = spawn("--no-input", str(ROOT), "output_topic=topic1", cwd=user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -32,6 +33,22 @@ KAFKA_SOURCE_SCHEMA = StructType([
     StructField("timestampType", IntegerType()),
     StructField("headers", ArrayType(HEADER)),
 ])
+
+
+def local_spark():
+    """A small local SparkSession: no Kafka connector (the project's conf/ would pull it)."""
+    from pyspark.sql import SparkSession
+
+    os.environ.pop("SPARK_CONF_DIR", None)
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("unit-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def load_settings_contract(section: str) -> dict:

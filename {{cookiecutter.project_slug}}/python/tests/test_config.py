@@ -1,9 +1,10 @@
 """Settings: flag > environment > default, and one clear line for every bad value."""
 
 import pytest
-from records import load_settings_contract
 
 from {{ cookiecutter.package_name }}.config import ConfigError, parse_settings
+
+from .records import load_settings_contract
 
 DEFAULTS = parse_settings([], {})
 

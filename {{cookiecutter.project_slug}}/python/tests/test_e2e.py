@@ -13,16 +13,9 @@ import signal
 import time
 
 import pytest
-from e2e_support import (
-    RUN_PATHS,
-    N,
-    assert_nothing_lost,
-    consume_until,
-    make_records,
-    produce,
-    report,
-    start_app,
-)
+from kappa_local.testing.records import assert_nothing_lost, consume_until, produce
+
+from .e2e_support import RUN_PATHS, N, make_records, report, start_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("jars")]
 

@@ -1,7 +1,7 @@
 """The app on a real cluster: Spark's standalone Master with 2 Workers and 3 Kafka nodes, all
-on this machine (cluster/cluster.py, the same code as `make cluster-up`). While records stream
-in with acks=all, the broker leading the input partition, one executor and one Worker are
-killed with SIGKILL. Every acknowledged record must come out exactly as it went in.
+on this machine (kappa-local's local_cluster fixture, started by `cluster-up` as `make
+cluster-up` does). While records stream in with acks=all, the broker leading the input
+partition, one executor and one Worker are killed with SIGKILL. Every acknowledged record must come out exactly as it went in.
 
 `make e2e-cluster` runs this file. E2E_CLUSTER_RATE sets the input rate (records/s, default
 100). Figures go to build/e2e-report.jsonl, one JSON line per variant.
@@ -14,18 +14,21 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
+from pathlib import Path
 
 import pytest
-from cluster_support import AckingProducer, OutputLog, has_finished_a_task, wait_until
-from e2e_support import CONSUME_TIMEOUT, JARS, PROJECT, START_TIMEOUT, Topics, report, start_app
+from kappa_local.testing.apps import START_TIMEOUT
+from kappa_local.testing.faults import AckingProducer, OutputLog, has_finished_a_task, wait_until
+from kappa_local.testing.records import CONSUME_TIMEOUT
+
+from .e2e_support import JARS, new_topics, report, start_app
 
 pytestmark = [pytest.mark.cluster, pytest.mark.usefixtures("jars")]
 
 RATE = int(os.environ.get("E2E_CLUSTER_RATE", "100"))
 # The Python app through spark-submit, and one JVM variant if the project has one.
 RUN_PATHS = ["spark-submit", *list(JARS)[:1]]
-CLUSTER_PY = [sys.executable, str(PROJECT / "cluster" / "cluster.py")]
+BIN = Path(sys.executable).parent  # kappa-local's console commands
 
 
 def progress(line: str) -> None:
@@ -33,33 +36,25 @@ def progress(line: str) -> None:
 
 
 @pytest.fixture
-def whole_cluster(cluster):
+def whole_cluster(local_cluster):
     """The session's cluster with every process running (an earlier test killed some)."""
-    cluster.start_missing(START_TIMEOUT, log=progress)
-    return cluster
-
-
-def fresh_topics(cluster, name: str) -> Topics:
-    """Input, output and dead-letter topics, 2 partitions each (one per Worker core), 3
-    replicas."""
-    name = f"{name}-{uuid.uuid4().hex[:6]}"
-    fresh = Topics(f"{name}-in", f"{name}-out", f"{name}-dlq")
-    cluster.kafka.create_topics([f"{topic}:2" for topic in fresh], timeout=START_TIMEOUT)
-    return fresh
+    local_cluster.start_missing(START_TIMEOUT, log=progress)
+    return local_cluster
 
 
 def test_cluster_up_refuses_a_second_start_and_status_lists_every_process(whole_cluster,
                                                                           tmp_path):
     run_dir = str(whole_cluster.run_dir)
 
-    again = subprocess.run([*CLUSTER_PY, "up", "--dir", run_dir], capture_output=True, text=True)
-    status = subprocess.run([*CLUSTER_PY, "status", "--dir", run_dir], capture_output=True,
+    again = subprocess.run([str(BIN / "cluster-up"), "--dir", run_dir], capture_output=True,
+                           text=True)
+    status = subprocess.run([str(BIN / "cluster-status"), "--dir", run_dir], capture_output=True,
                             text=True)
     taken = whole_cluster.layout["spark_port"]
-    port_taken = subprocess.run([*CLUSTER_PY, "up", "--dir", str(tmp_path / "other"),
+    port_taken = subprocess.run([str(BIN / "cluster-up"), "--dir", str(tmp_path / "other"),
                                  "--kafka-port", "0", "--spark-port", str(taken)],
                                 capture_output=True, text=True)
-    no_java = subprocess.run([*CLUSTER_PY, "up", "--dir", str(tmp_path / "other")],
+    no_java = subprocess.run([str(BIN / "cluster-up"), "--dir", str(tmp_path / "other")],
                              capture_output=True, text=True,
                              env=dict(os.environ, PATH=str(tmp_path / "empty")))
 
@@ -98,7 +93,8 @@ class SubmittedQuery:
 def test_no_acknowledged_record_is_lost_when_a_broker_an_executor_and_a_worker_die(
         whole_cluster, apps, tmp_path, run_path):
     cluster, started = whole_cluster, time.monotonic()
-    topics = fresh_topics(cluster, f"faults-{run_path.replace('-', '')}")
+    # 2 partitions (one per Worker core), each on all 3 nodes.
+    topics = new_topics(cluster, f"faults-{run_path.replace('-', '')}", partitions=2)
     source, sink = topics.source, topics.sink
     query = SubmittedQuery(lambda name: start_app(
         apps, tmp_path, cluster, topics, run_path, tmp_path / "checkpoint", name,
@@ -167,16 +163,17 @@ def test_no_acknowledged_record_is_lost_when_a_broker_an_executor_and_a_worker_d
            seconds=round(time.monotonic() - started, 1))
 
 
-def test_cluster_down_stops_everything_even_after_kill_9(cluster):
+def test_cluster_down_stops_everything_even_after_kill_9(local_cluster):
     """Runs last in this file: it takes the session's cluster down (a later test would start
     the processes again)."""
+    cluster = local_cluster
     running = cluster.running()
     killed = [name for name in ("spark-master", "spark-worker-1", "kafka-1") if name in running]
     assert killed, f"nothing of the cluster to kill: {running}"
     for name in killed:
         os.kill(running[name], signal.SIGKILL)  # stale pid files left behind, as after a crash
 
-    down = subprocess.run([*CLUSTER_PY, "down", "--dir", str(cluster.run_dir)],
+    down = subprocess.run([str(BIN / "cluster-down"), "--dir", str(cluster.run_dir)],
                           capture_output=True, text=True)
 
     assert down.returncode == 0, down.stdout + down.stderr

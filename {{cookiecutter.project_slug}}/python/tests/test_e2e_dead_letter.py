@@ -12,21 +12,16 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from e2e_support import (
-    RUN_PATHS,
-    START_TIMEOUT,
-    N,
-    Topics,
+from kappa_local.testing.apps import START_TIMEOUT
+from kappa_local.testing.records import (
     assert_nothing_lost,
     consume_until,
     freeze,
-    make_json_records,
     produce,
-    report,
-    routed,
-    start_app,
     wait_until_some_output,
 )
+
+from .e2e_support import RUN_PATHS, N, Topics, make_json_records, report, routed, start_app
 
 pytestmark = pytest.mark.e2e
 

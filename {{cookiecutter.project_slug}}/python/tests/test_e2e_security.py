@@ -12,37 +12,18 @@ from __future__ import annotations
 import time
 
 import pytest
-from e2e_support import (
-    JARS,
-    PROJECT,
-    RUN_PATHS,
-    START_TIMEOUT,
-    N,
-    assert_nothing_lost,
-    consume_until,
-    make_records,
-    new_topics,
-    produce,
-    report,
-    start_app,
-)
-from leak_scan import CommandLines, event_log_conf, scan
+from kappa_local import kafka_security
+from kappa_local.testing.apps import START_TIMEOUT
+from kappa_local.testing.leak_scan import CommandLines, event_log_conf, scan
+from kappa_local.testing.records import assert_nothing_lost, consume_until, produce
+
+from .e2e_support import JARS, PROJECT, RUN_PATHS, N, make_records, new_topics, report, start_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("jars")]
 
 # A JVM variant for the tests that need one, if the project has one.
 JVM = next(iter(JARS), None)
 AUTH_FAILURE_DEADLINE = 300  # seconds from start to exit, JVM start-up included
-
-
-@pytest.fixture(scope="module")
-def mtls_kafka(tmp_path_factory):
-    """A broker that wants a client certificate (mutual TLS), with ACLs."""
-    import broker as local_kafka  # kafka/broker.py, on sys.path through conftest.py
-
-    with local_kafka.start(tmp_path_factory.mktemp("kafka-mtls"), port=0, security="ssl",
-                           timeout=START_TIMEOUT) as running:
-        yield running
 
 
 def move_records_and_scan(apps, tmp_path, kafka, topics, run_path: str, name: str,
@@ -104,8 +85,6 @@ def test_mutual_tls_moves_records_with_a_client_certificate(apps, tmp_path, mtls
 @pytest.mark.parametrize("run_path", ["python -m", *([JVM] if JVM else [])])
 def test_a_wrong_password_exits_1_with_one_line_that_says_what_to_check(
         apps, tmp_path, sasl_kafka, sasl_topics, run_path):
-    import kafka_security  # kafka/, on sys.path through conftest.py
-
     wrong = "not-the-password-" + tmp_path.name
     started = time.monotonic()
     app = start_app(apps, tmp_path, sasl_kafka, sasl_topics, run_path, tmp_path / "checkpoint",

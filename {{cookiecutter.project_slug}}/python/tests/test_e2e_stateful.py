@@ -16,16 +16,10 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 
 import pytest
-from e2e_support import (
-    RUN_PATHS,
-    START_TIMEOUT,
-    assert_nothing_lost,
-    consume_until,
-    produce,
-    report,
-    start_app,
-    with_transform_lines,
-)
+from kappa_local.testing.apps import START_TIMEOUT
+from kappa_local.testing.records import assert_nothing_lost, consume_until, produce
+
+from .e2e_support import RUN_PATHS, report, start_app, with_transform_lines
 
 pytestmark = pytest.mark.e2e
 

@@ -2,7 +2,6 @@
 
 import pytest
 from pyspark.sql import functions as F
-from records import from_rows, source_frame
 
 from {{ cookiecutter.package_name }}.routing import (
     DEAD_LETTER_HEADERS,
@@ -11,6 +10,8 @@ from {{ cookiecutter.package_name }}.routing import (
     kafka_records,
     record_without_dead_letter_topic,
 )
+
+from .records import from_rows, source_frame
 
 RECORDS = [{"key": b"k1", "value": b"good", "headers": [("h", b"1")]},
            {"key": b"k2", "value": b"bad", "headers": None}]

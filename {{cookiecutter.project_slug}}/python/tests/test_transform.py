@@ -3,9 +3,10 @@
 from datetime import datetime, timezone
 
 from pyspark.sql.types import BinaryType
-from records import source_frame
 
 from {{ cookiecutter.package_name }}.transform import count_per_key_per_minute, transform
+
+from .records import source_frame
 
 
 def test_output_has_only_the_columns_the_kafka_sink_writes(spark):

@@ -1,34 +1,21 @@
-#!/usr/bin/env python3
 """A local cluster on loopback: a Spark standalone Master with its Workers
-(spark_standalone.py) and a 3-node Apache Kafka cluster (kafka/kafka_cluster.py), every
-process in its own directory under one run directory (.cluster/). See cluster/README.md.
-
-    python cluster/cluster.py up|down|status [--dir DIR] [--kafka-port N] [--spark-port N]
-                                             [--spark-webui-port N] [--topics a,b:3] ...
-
-``up`` needs the project venv (pyspark, confluent-kafka); ``down`` and ``status`` run on any
-python3. The tests use :class:`Cluster` on a cluster that ``up`` started.
-"""
+(spark_standalone.py) and a 3-node Apache Kafka cluster (kafka_cluster.py), every process in
+its own directory under one run directory. :func:`up` starts one; :class:`Cluster` loads,
+inspects, kills and stops one that any process started (``cluster-up``, the ``cluster``
+fixture)."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "kafka"))
-import kafka_admin  # noqa: E402
-import kafka_cluster  # noqa: E402
-import kafka_jars  # noqa: E402
-import spark_standalone  # noqa: E402
-from processes import LocalError, command_line, free_port, pids_under, port_in_use  # noqa: E402
+from . import jars, kafka_admin, kafka_cluster, spark_standalone
+from .processes import LocalError, command_line, free_port, pids_under, port_in_use
 
-DEFAULT_DIR = Path(__file__).resolve().parents[1] / ".cluster"
 LAYOUT_FILE = "cluster.json"  # the ports and sizes `up` chose; restarts reuse them
 
 
@@ -45,12 +32,19 @@ class Cluster:
             self.run_dir, layout["spark_port"], layout["spark_webui_port"],
             layout["worker_webui_ports"], layout["worker_cores"], layout["worker_memory"])
         self.master_url, self.bootstrap = self.spark.master_url, self.kafka.bootstrap
-        # As on the single broker (kafka/broker.py); the cluster's Kafka is plaintext.
+        # As on the single broker (broker.py); the cluster's Kafka is plaintext.
         self.client_config = {"bootstrap.servers": self.bootstrap}
 
     def app_env(self, from_files: bool = True) -> dict[str, str]:
         """The app's Kafka environment for this cluster (plaintext: no secrets to place)."""
         return {"KAFKA_BROKERS": self.bootstrap}
+
+    def create_topics(self, names, partitions: int = 1, timeout: float = 120.0) -> None:
+        """As Broker.create_topics, with every partition on all 3 nodes, all in sync."""
+        self.kafka.create_topics(names, partitions, timeout)
+
+    def allow_app(self, reads=(), writes=()) -> None:
+        """As Broker.allow_app; the cluster's Kafka is plaintext: everybody may do anything."""
 
     @classmethod
     def load(cls, run_dir) -> Cluster:
@@ -101,7 +95,7 @@ def up(run_dir: Path, kafka_port: int, spark_port: int, spark_webui_port: int, w
        log=print) -> Cluster:
     """Start a whole cluster and create ``topics`` (3 replicas, 2 in sync). Port 0: free
     ports for everything. Nothing is left running if it fails (Ctrl-C included)."""
-    kafka_jars.java()
+    jars.java()
     spark_standalone.spark_home()
     try:
         import confluent_kafka  # noqa: F401  (checked now, before anything starts)
@@ -149,97 +143,3 @@ def ports(first: int, count: int, variable: str) -> list[int]:
             raise LocalError(f"port {port} is already in use: stop what uses it or set "
                              f"{variable}=... (it uses {first}-{first + count - 1})")
     return wanted
-
-
-def _up(args) -> int:
-    # `kill` or a closed terminal stop a half-started cluster too, like Ctrl-C does.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    signal.signal(signal.SIGHUP, signal.default_int_handler)
-    started = time.monotonic()
-    cluster = up(args.dir, args.kafka_port, args.spark_port, args.spark_webui_port, args.workers,
-                 args.worker_cores, args.worker_memory, args.topics, args.partitions,
-                 args.timeout)
-    print(f"cluster: ready in {time.monotonic() - started:.0f}s (stop it with make cluster-down)")
-    print(f"  Spark master:      {cluster.master_url}   (UI {cluster.spark.webui})")
-    print(f"  Kafka bootstrap:   {cluster.bootstrap}")
-    print(f"  run the app on it: make submit SPARK_MASTER={cluster.master_url} "
-          f"SPARK_LOCAL_IP=127.0.0.1 KAFKA_BROKERS={cluster.bootstrap}")
-    return 0
-
-
-def _down(args) -> int:
-    if not (args.dir / LAYOUT_FILE).is_file():
-        print(f"cluster: no cluster in {args.dir}: nothing to stop")
-        return 0
-    cluster = Cluster.load(args.dir)
-    running = cluster.running()
-    print(f"cluster: stopping {', '.join(running) or 'leftovers'} ...")
-    started = time.monotonic()
-    cluster.stop()
-    print(f"cluster: stopped ({time.monotonic() - started:.1f}s)")
-    return 0
-
-
-def _status(args) -> int:
-    if not (args.dir / LAYOUT_FILE).is_file():
-        print(f"cluster: not running (no cluster in {args.dir})")
-        return 3
-    cluster = Cluster.load(args.dir)
-    running = cluster.running()
-    names = [d.name for d in cluster.spark.daemons] + [f"kafka-{i}" for i in cluster.kafka.nodes]
-    for name in names:
-        state = f"running (pid {running[name]})" if name in running else "DOWN"
-        print(f"  {name:16} {state}")
-    print(f"cluster: {len(running)} of {len(names)} processes running; Spark master "
-          f"{cluster.master_url} ({cluster.spark.alive_workers()} workers alive), "
-          f"Kafka bootstrap {cluster.bootstrap}")
-    return 0 if len(running) == len(names) else 3
-
-
-def main(argv=None) -> int:
-    env = os.environ.get
-    parser = argparse.ArgumentParser(
-        prog="cluster.py", description="A local Spark standalone + 3-node Kafka cluster.")
-    parser.add_argument("command", choices=["up", "down", "status"])
-    parser.add_argument("--dir", type=Path, default=env("CLUSTER_DIR") or DEFAULT_DIR,
-                        help="run directory: every process's config, data, log and pid file "
-                             "(CLUSTER_DIR, .cluster)")
-    parser.add_argument("--kafka-port", type=int, default=env("CLUSTER_KAFKA_PORT") or 19092,
-                        help="client port of Kafka node 1; nodes 2 and 3 take the next ones, "
-                             "controllers the same + 100 (CLUSTER_KAFKA_PORT, 19092; 0: free)")
-    parser.add_argument("--spark-port", type=int, default=env("CLUSTER_SPARK_PORT") or 7077,
-                        help="Spark master port (CLUSTER_SPARK_PORT, 7077; 0: free)")
-    parser.add_argument("--spark-webui-port", type=int,
-                        default=env("CLUSTER_SPARK_WEBUI_PORT") or 8080,
-                        help="Spark master UI; Workers take the next ones "
-                             "(CLUSTER_SPARK_WEBUI_PORT, 8080; 0: free)")
-    parser.add_argument("--workers", type=int, default=env("CLUSTER_WORKERS") or 2,
-                        help="Spark Workers (CLUSTER_WORKERS, 2)")
-    parser.add_argument("--worker-cores", type=int, default=env("CLUSTER_WORKER_CORES") or 1,
-                        help="cores per Worker (CLUSTER_WORKER_CORES, 1)")
-    parser.add_argument("--worker-memory", default=env("CLUSTER_WORKER_MEMORY") or "1g",
-                        help="memory per Worker (CLUSTER_WORKER_MEMORY, 1g)")
-    parser.add_argument("--topics", default=env("KAFKA_TOPICS", ""),
-                        help="comma list, NAME or NAME:PARTITIONS (KAFKA_TOPICS)")
-    parser.add_argument("--partitions", type=int, default=env("CLUSTER_PARTITIONS") or 2,
-                        help="partitions of a topic given without a count: one per Worker "
-                             "core (CLUSTER_PARTITIONS, 2)")
-    parser.add_argument("--timeout", type=float, default=env("CLUSTER_START_TIMEOUT") or 300,
-                        help="seconds to wait for the cluster (CLUSTER_START_TIMEOUT, 300)")
-    args = parser.parse_args(argv)
-    args.dir = args.dir.expanduser().resolve()
-    sys.stdout.reconfigure(line_buffering=True)  # progress lines appear as they happen
-    try:
-        return {"up": _up, "down": _down, "status": _status}[args.command](args)
-    except LocalError as e:
-        print(f"ERROR: {e}", file=sys.stderr)
-        if e.details:
-            print(e.details, file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("cluster: interrupted (nothing left running)", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

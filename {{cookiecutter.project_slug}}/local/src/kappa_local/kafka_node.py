@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from processes import HOST, LocalError, command_line, start_in_own_group, stop_group
+from .processes import HOST, LocalError, command_line, start_in_own_group, stop_group
 
 DEFAULT_HEAP_OPTS = "-Xms128m -Xmx512m"  # small on purpose: Spark needs the memory
 
@@ -82,7 +82,7 @@ def write_config(node: Node, props: Mapping[str, str]) -> Path:
     """Write server.properties and log4j2.properties into the node's data dir (at every start:
     ports may change). Returns the server.properties path."""
     path = node.data_dir / SERVER_PROPERTIES
-    lines = ["# Written by kafka/kafka_node.py at every start: edit that, not this file."]
+    lines = ["# Written by kappa_local (kafka_node.py) at every start: changes here are lost."]
     lines += [f"{key}={_escape(value)}" for key, value in props.items()]
     # Java reads .properties as ISO-8859-1 and understands \uXXXX for everything else. Mode
     # 600: a secured node's config holds passwords.

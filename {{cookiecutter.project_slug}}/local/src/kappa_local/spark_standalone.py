@@ -11,15 +11,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "kafka"))  # processes.py
-from processes import (  # noqa: E402
+from .processes import (
     HOST,
     LocalError,
     command_line,

@@ -1,9 +1,9 @@
-"""The secured local broker's settings (kafka/kafka_security.py), without starting anything;
+"""The secured local broker's settings (kafka_security.py), without starting anything;
 test_e2e_security.py runs them on a real broker."""
 
 import pytest
-from kafka_security import Security, jaas, prepare
-from processes import LocalError
+from kappa_local import LocalError
+from kappa_local.kafka_security import Security, jaas, prepare
 
 PASSWORDS = {"broker-stores": "b", "client-stores": "c", "admin": "a-pw", "app": "app-pw"}
 

@@ -25,8 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kafka_node import write_private
-from processes import LocalError
+from .kafka_node import write_private
+from .processes import LocalError
 
 MODES = ("plaintext", "sasl_ssl", "ssl")
 SCRAM = "SCRAM-SHA-512"

@@ -1,5 +1,5 @@
-"""What the cluster fault tests use besides e2e_support: Kafka's own acknowledging producer, a
-consumer that records the output topic as it grows, and waiting for a condition.
+"""What fault tests on a cluster use: Kafka's own acknowledging producer, a consumer that records
+the output topic as it grows, and waiting for a condition.
 
 Counting "nothing lost" follows Kafka's own system tests (kafkatest produce_consume_validate):
 only records the producer saw acknowledged must arrive; records whose send failed when a broker
@@ -17,8 +17,8 @@ import time
 import uuid
 from pathlib import Path
 
-import kafka_jars  # kafka/ is on sys.path (conftest.py)
-from e2e_support import STOP_TIMEOUT
+from .. import jars
+from .apps import STOP_TIMEOUT
 
 # VerifiableProducer writes JSON lines to stdout; its own logging goes to stderr, WARN and up.
 LOG4J_TO_STDERR = """\
@@ -63,14 +63,14 @@ class AckingProducer:
     KEYS = 7  # keys "0".."6": records with keys cross the cluster too
 
     def __init__(self, bootstrap: str, topic: str, rate: int, log_dir: Path):
-        classpath = kafka_jars.classpath(log=lambda line: None)  # the brokers' own jars
+        classpath = jars.classpath(log=lambda line: None)  # the brokers' own jars
         log_dir.mkdir(parents=True, exist_ok=True)
         log4j = log_dir / "log4j2.properties"
         log4j.write_text(LOG4J_TO_STDERR)
         self.stdout_path = log_dir / "producer.jsonl"
         with open(self.stdout_path, "wb") as out, open(log_dir / "producer.err", "wb") as err:
             self.process = subprocess.Popen(
-                [kafka_jars.java(), "-Xmx256m", f"-Dlog4j2.configurationFile={log4j}",
+                [jars.java(), "-Xmx256m", f"-Dlog4j2.configurationFile={log4j}",
                  "-cp", classpath, "org.apache.kafka.tools.VerifiableProducer",
                  "--bootstrap-server", bootstrap, "--topic", topic, "--acks", "-1",
                  "--throughput", str(rate), "--repeating-keys", str(self.KEYS)],

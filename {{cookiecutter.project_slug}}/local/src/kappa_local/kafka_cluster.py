@@ -1,8 +1,8 @@
 """A local Apache Kafka cluster: three KRaft nodes (broker and controller in each JVM) with one
 cluster id, on loopback. Every node is set up by kafka_node.py, exactly as the single broker
 is; with three voters its config gives every topic 3 replicas and needs 2 in sync, so one node
-can die without losing a record that was acknowledged with acks=all. cluster/cluster.py runs
-it next to a Spark standalone cluster (make cluster-up)."""
+can die without losing a record that was acknowledged with acks=all. cluster.py runs it next
+to a Spark standalone cluster (cluster-up)."""
 
 from __future__ import annotations
 
@@ -12,19 +12,18 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import kafka_admin
-import kafka_jars
-import kafka_node
-from kafka_node import STORAGE, Node
-from processes import LocalError, tail
+from . import jars, kafka_admin, kafka_node
+from .kafka_node import STORAGE, Node
+from .processes import LocalError, tail
 
 SIZE = 3  # the smallest quorum that survives losing a node
 
 
 def cluster_nodes(run_dir: Path, ports, controller_ports) -> list[Node]:
     """Node i (1-based) keeps its config, storage, log and pid file in <run_dir>/kafka-<i>."""
+    pairs = zip(ports, controller_ports, strict=True)
     return [Node(i, port, controller, Path(run_dir) / f"kafka-{i}")
-            for i, (port, controller) in enumerate(zip(ports, controller_ports, strict=True), start=1)]
+            for i, (port, controller) in enumerate(pairs, start=1)]
 
 
 class KafkaCluster:
@@ -47,7 +46,7 @@ class KafkaCluster:
         missing = [node for node_id, node in self.nodes.items() if node_id not in self.running()]
         if not missing:
             return []
-        java, cp = kafka_jars.java(), kafka_jars.classpath(log)
+        java, cp = jars.java(), jars.classpath(log)
         cluster_id = self._cluster_id()
         voters = list(self.nodes.values())
 

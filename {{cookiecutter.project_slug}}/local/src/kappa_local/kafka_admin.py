@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
-from processes import LocalError
+from .processes import LocalError
 
 
 def parse_topics(topics, partitions: int) -> dict[str, int]:
