@@ -24,10 +24,10 @@ lint: venv ## ruff on the hooks and tests
 
 test-fast: venv ## rendering, hooks, validation, updates, CI lint: no Spark (about a minute)
 	@$(PYTEST) -q -m "not slow and not e2e and not network"
-	@$(PYTEST) -q bench/tests  # the bench harness's pure parts (their own conftest.py)
+	@$(PYTEST) -q bench/tests  # the bench harness's pure parts
 
 test: lint ## the full suite: fast tier, registries, rendered projects' own tests, end-to-end
-	@$(PYTEST) -q bench/tests  # the bench harness's pure parts (their own conftest.py)
+	@$(PYTEST) -q bench/tests  # the bench harness's pure parts
 	@$(PYTEST) -v --durations=15
 
 test-network: venv ## only the registry checks (PyPI, Maven Central)
@@ -40,11 +40,11 @@ demo: venv ## render the default project, start Kafka, run the app and show mess
 	@$(PY) scripts/demo.py
 
 bench: venv ## benchmarks into bench-results/ (QUICK=1 smoke run, LEVERS=1 settings, PROFILE=1 JFR)
-	@$(PY) bench/run.py $(if $(filter-out 0,$(QUICK)),--quick) \
+	@$(PY) -m bench.run $(if $(filter-out 0,$(QUICK)),--quick) \
 		$(if $(filter-out 0,$(LEVERS)),--mode levers) $(if $(filter-out 0,$(PROFILE)),--parts profile)
 
 bench-cluster: venv ## the Python app draining a backlog: local[2] vs a local standalone cluster, 3 Kafka nodes
-	@$(PY) bench/cluster_mode.py $(if $(filter-out 0,$(QUICK)),--quick)
+	@$(PY) -m bench.cluster_mode $(if $(filter-out 0,$(QUICK)),--quick)
 
 clean: ## remove rendered demo output and cached test venvs
 	rm -rf demo .cache

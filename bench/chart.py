@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contenders import ALL, LABELS
-from targets import APP, MICRO_BATCH_P99_MS, PREVIOUS, REAL_TIME_P99_MS, WARM_START_S
+from .contenders import ALL, LABELS
+from .targets import APP, MICRO_BATCH_P99_MS, PREVIOUS, REAL_TIME_P99_MS, WARM_START_S
 
 COLOURS = {"app": "#1f77b4", "previous": "#9ecae1", "lever": "#6baed6", "baseline": "#d62728",
            "ceiling": "#7f7f7f", "peer": "#2ca02c"}

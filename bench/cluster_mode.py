@@ -27,9 +27,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import datasets  # the 100-byte set that bench/run.py drains too
-from common import RESULTS_ROOT, ensure_venv, say, show  # the harness's venv and progress
-from project import render
+from . import datasets  # the 100-byte set that bench/run.py drains too
+from .common import RESULTS_ROOT, ensure_venv, say, show  # the harness's venv and progress
+from .project import render
 
 MODES = ("local[2]", "standalone")  # the cluster's master URL is only known once it runs
 LABELS = {"local[2]": "local[2]: driver and 2 task threads in one JVM",
@@ -56,31 +56,31 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 class LocalCluster:
-    """The rendered project's cluster (cluster/cluster.py up/down), on free ports in ``work``."""
+    """A kappa-local cluster (cluster-up/cluster-down), on free ports in ``work``."""
 
-    def __init__(self, project: Path, work: Path):
-        self.command = [sys.executable, str(project / "cluster" / "cluster.py")]
+    def __init__(self, work: Path):
+        self.bin = Path(sys.executable).parent  # kappa-local's console commands
         self.run_dir = work / "cluster"
-        sys.path[:0] = [str(project / "kafka"), str(project / "cluster")]
 
     def __enter__(self):
-        say("cluster: starting a Spark Master, 2 Workers and 3 Kafka nodes (cluster.py up)")
-        subprocess.run([*self.command, "up", "--dir", str(self.run_dir), "--kafka-port", "0",
-                        "--spark-port", "0", "--spark-webui-port", "0", "--topics", ""],
-                       check=True)
-        import cluster
+        from kappa_local import cluster
 
+        say("cluster: starting a Spark Master, 2 Workers and 3 Kafka nodes (cluster-up)")
+        subprocess.run([str(self.bin / "cluster-up"), "--dir", str(self.run_dir),
+                        "--kafka-port", "0", "--spark-port", "0", "--spark-webui-port", "0",
+                        "--topics", ""], check=True)
         return cluster.Cluster.load(self.run_dir)
 
     def __exit__(self, *exc) -> None:
-        say("cluster: stopping it (cluster.py down)")
-        subprocess.run([*self.command, "down", "--dir", str(self.run_dir)], check=False)
+        say("cluster: stopping it (cluster-down)")
+        subprocess.run([str(self.bin / "cluster-down"), "--dir", str(self.run_dir)], check=False)
 
 
 def drain(args, project: Path, work: Path, cluster, mode: str, name: str) -> dict:
     """One run: the Python app drains bench-in into a fresh topic with available-now."""
-    import kafka_admin
-    import measure
+    from kappa_local import kafka_admin
+
+    from . import measure
 
     out_topic = f"out-{name}"
     kafka_admin.create_topics(cluster.kafka.admin(), {out_topic: 2}, replicas=3, timeout=120,
@@ -156,8 +156,8 @@ def write_report(args, results: dict) -> str:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    ensure_venv(Path(__file__))
-    import measure
+    ensure_venv(f"bench.{Path(__file__).stem}")
+    from . import measure
 
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "logs").mkdir(exist_ok=True)
@@ -166,8 +166,8 @@ def main(argv: list[str]) -> int:
                "loadavg_before": round(os.getloadavg()[0], 1), "runs": {m: [] for m in MODES}}
     try:
         project = args.project.resolve() if args.project else render(work / "render")
-        with LocalCluster(project, work) as cluster:
-            import kafka_admin
+        with LocalCluster(work) as cluster:
+            from kappa_local import kafka_admin
 
             kafka_admin.create_topics(cluster.kafka.admin(), {"bench-in": 2}, replicas=3,
                                       timeout=120)

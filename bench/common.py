@@ -12,6 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 REQUIREMENTS = BENCH / "requirements.txt"
+# kappa-local, the projects' local infrastructure (brokers, cluster), from the template itself.
+LOCAL_INFRA = ROOT / "{{cookiecutter.project_slug}}" / "local"
 RESULTS_ROOT = ROOT / "bench-results"
 CACHE = RESULTS_ROOT / ".cache"  # built jars (by source hash), the Ivy home, the Flink jar
 VENVS = ROOT / ".cache" / "venvs"
@@ -41,26 +43,29 @@ def pinned(requirements: Path, name: str) -> str:
     raise SystemExit(f"ERROR: {requirements} does not pin {name}")
 
 
-def venv_python(requirements: Path, name: str, package: str) -> Path:
+def venv_python(requirements: Path, name: str, package: str, *editable: Path) -> Path:
     """The python of .cache/venvs/<name>-<package's pin>, created or updated from
-    ``requirements`` when that file changed since the last install."""
+    ``requirements`` (and the ``editable`` projects) when that file changed since the last
+    install."""
     venv = VENVS / f"{name}-{pinned(requirements, package)}"
     python = venv / "bin" / "python"
     stamp = venv / ".bench-requirements"
-    wanted = hashlib.sha256(requirements.read_bytes()).hexdigest()
+    wanted = hashlib.sha256(requirements.read_bytes() + str(editable).encode()).hexdigest()
     if not (stamp.is_file() and stamp.read_text() == wanted and python.exists()):
         say(f"setup: installing {show(requirements)} into {show(venv)} (first time ~1 min)")
         if not python.exists():
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "--quiet",
-                        "--disable-pip-version-check", "-r", str(requirements)], check=True)
+                        "--disable-pip-version-check", "-r", str(requirements),
+                        *(arg for path in editable for arg in ("-e", str(path)))], check=True)
         stamp.write_text(wanted)
     return python
 
 
-def ensure_venv(script: Path) -> None:
-    """Re-run ``script`` in the harness's venv (pyspark, confluent-kafka, matplotlib), creating
-    or updating it first."""
-    python = venv_python(REQUIREMENTS, "bench-pyspark", "pyspark")
+def ensure_venv(module: str) -> None:
+    """Re-run ``module`` (python -m bench.<name>) in the harness's venv (pyspark, kappa-local,
+    confluent-kafka, matplotlib), creating or updating it first."""
+    python = venv_python(REQUIREMENTS, "bench-pyspark", "pyspark", LOCAL_INFRA)
     if Path(sys.prefix).resolve() != python.parent.parent.resolve():
-        os.execv(str(python), [str(python), str(script.resolve()), *sys.argv[1:]])
+        os.chdir(ROOT)
+        os.execv(str(python), [str(python), "-m", module, *sys.argv[1:]])

@@ -6,12 +6,12 @@ from __future__ import annotations
 import statistics
 import time
 
-import measure
-from common import say
-from contenders import MICRO_BATCH, REAL_TIME, Contender
-from project import Runner
-from settings import Settings
-from throughput import delete_topics
+from . import measure
+from .common import say
+from .contenders import MICRO_BATCH, REAL_TIME, Contender
+from .project import Runner
+from .settings import Settings
+from .throughput import delete_topics
 
 MODES = {MICRO_BATCH: "micro-batch", REAL_TIME: "real-time"}
 

@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import BUSY, say
+from .common import BUSY, say
 
 
 def own_pids() -> set[int]:

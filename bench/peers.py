@@ -9,9 +9,9 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from children import Proc
-from common import BENCH, CACHE, say, venv_python
-from contenders import Contender
+from .children import Proc
+from .common import BENCH, CACHE, say, venv_python
+from .contenders import Contender
 
 APPS = BENCH / "peer_apps"
 # Flink's Kafka SQL connector for the Flink 2.2 line (apache-flink 2.2.x on PyPI).

@@ -19,12 +19,12 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-import measure
-from common import say
-from contenders import PYTHON
-from datasets import SETS
-from project import Runner
-from settings import Settings
+from . import measure
+from .common import say
+from .contenders import PYTHON
+from .datasets import SETS
+from .project import Runner
+from .settings import Settings
 
 # (frame prefixes, bucket) in priority order: a sample goes to the first bucket that any frame
 # of its stack matches. A producer call made from the sink's row loop has both kinds of frame

@@ -16,10 +16,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from children import CpuSampler, Proc
-from common import BENCH, CACHE, PACKAGE, ROOT, SLUG, say
-from contenders import Contender
-from load import LoadMonitor
+from .children import CpuSampler, Proc
+from .common import BENCH, CACHE, PACKAGE, ROOT, SLUG, say
+from .contenders import Contender
+from .load import LoadMonitor
 
 
 def render(work: Path) -> Path:
@@ -150,20 +150,15 @@ class Runner:
 
 
 def broker_pid(broker) -> int:
-    """The broker JVM's pid (its process group: broker.py starts it in its own session)."""
-    pid = getattr(broker, "pid", None)
-    return pid if pid else broker.process.pid
+    """The broker JVM's pid (its process group: kappa-local starts it in its own session)."""
+    return broker.pid
 
 
-def kafka_classpath(project: Path, broker) -> str:
-    """The broker's own classpath (it includes kafka-tools): Maven's cached file, else the
-    running broker's command line."""
-    for cached in sorted((project / ".kafka").glob("classpath-*.txt")):
-        text = cached.read_text().strip()
-        if text:
-            return text
-    cmdline = Path(f"/proc/{broker_pid(broker)}/cmdline").read_bytes().split(b"\0")
-    return cmdline[cmdline.index(b"-cp") + 1].decode()
+def kafka_classpath() -> str:
+    """The broker's own classpath (it includes kafka-tools), as kappa-local resolved it."""
+    from kappa_local import jars
+
+    return jars.classpath(log=lambda line: say(f"  {line}"))
 
 
 

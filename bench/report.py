@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from contenders import LABELS
-from targets import APP, PREVIOUS, targets
+from .contenders import LABELS
+from .targets import APP, PREVIOUS, targets
 
 
 def write(results: dict, out: Path) -> None:
     results["targets"] = targets(results)
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (out / "results.md").write_text(markdown(results))
-    import chart
+    from . import chart
 
     chart.chart(results, out / "chart.png")
 
@@ -59,7 +59,7 @@ def markdown(r: dict) -> str:
     lines += latency_md(r)
     lines += startup_md(r)
     if r.get("profile"):
-        import profile_app
+        from . import profile_app
 
         lines += profile_app.markdown(r["profile"])
     wait = r.get("idle_wait")

@@ -33,14 +33,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ensure_venv, say, show
-from settings import parse_args, settings_json
+from .common import ensure_venv, say, show
+from .settings import parse_args, settings_json
 
 
 def main(argv: list[str]) -> int:
     s = parse_args(argv, __doc__.split("\n\n")[0])
-    ensure_venv(Path(__file__))
-    import session
+    ensure_venv(f"bench.{Path(__file__).stem}")
+    from . import session
 
     # Ctrl-C even when started in the background (where SIGINT is inherited as ignored).
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -62,7 +62,7 @@ def main(argv: list[str]) -> int:
         failed, interrupted = True, stop
         results["notes"].append("the run was interrupted: later parts are missing")
     results["total_seconds"] = round(time.monotonic() - started)
-    import report
+    from . import report
 
     report.write(results, s.out)
     if interrupted:
@@ -83,7 +83,7 @@ if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv[1:]))
     except KeyboardInterrupt:
-        from children import kill_all
+        from .children import kill_all
 
         kill_all()
         sys.exit(130)

@@ -5,22 +5,19 @@ kept."""
 from __future__ import annotations
 
 import shutil
-import sys
 import time
 from pathlib import Path
 
-import contenders
-import measure
-import peers
-from children import CpuSampler, kill_all
-from common import say
-from datasets import SETS
-from latency import latency
-from load import LoadMonitor, machine, wait_until_idle
-from project import Jvm, Runner, broker_pid, build_variant, kafka_classpath, render, versions
-from settings import Settings
-from startup import startup
-from throughput import summarize_throughput, throughput
+from . import contenders, measure, peers
+from .children import CpuSampler, kill_all
+from .common import say
+from .datasets import SETS
+from .latency import latency
+from .load import LoadMonitor, machine, wait_until_idle
+from .project import Jvm, Runner, broker_pid, build_variant, kafka_classpath, render, versions
+from .settings import Settings
+from .startup import startup
+from .throughput import summarize_throughput, throughput
 
 
 def run(s: Settings, work: Path, results: dict) -> bool:
@@ -36,12 +33,11 @@ def run(s: Settings, work: Path, results: dict) -> bool:
         project = s.project or render(work / "render")
         jvms = build_jvms(s, project, results)
         variants = [v for v in s.variants if v == "python" or v in jvms]
-        sys.path.insert(0, str(project / "kafka"))
-        import broker
+        from kappa_local import broker
 
-        say("kafka: starting the project's broker (kafka/broker.py)")
+        say("kafka: starting the project's broker (kappa-local)")
         broker_handle = broker.start(work / "kafka", port=0, log=lambda m: say(f"  {m}"))
-        kafka_cp = kafka_classpath(project, broker_handle)
+        kafka_cp = kafka_classpath()
         runner = Runner(s.cores, s.out / "logs", project, work, broker_handle.bootstrap,
                         kafka_cp, jvms)
         runner.broker_cpu = CpuSampler(broker_pid(broker_handle))
@@ -61,7 +57,7 @@ def run(s: Settings, work: Path, results: dict) -> bool:
                       if not s.only or c.key in s.only]
             results["startup"], results["startup_load"] = startup(s, runner, chosen)
         if "profile" in s.parts:
-            import profile_app
+            from . import profile_app
 
             monitor.part = "profile"
             results["profile"] = profile_app.profile(s, runner)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from common import BUSY, RESULTS_ROOT
+from .common import BUSY, RESULTS_ROOT
 
 MODES = ("compare", "levers")
 DATA_SETS = ("bytes100", "json500")

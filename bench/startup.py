@@ -6,12 +6,12 @@ import shutil
 import statistics
 import time
 
-import measure
-from common import say
-from contenders import MICRO_BATCH, Contender
-from datasets import SETS
-from project import Runner
-from settings import Settings
+from . import measure
+from .common import say
+from .contenders import MICRO_BATCH, Contender
+from .datasets import SETS
+from .project import Runner
+from .settings import Settings
 
 
 def startup(s: Settings, runner: Runner, contenders: list[Contender]) -> tuple[dict, dict]:

@@ -3,7 +3,7 @@ faster or slower machine does not move the verdict."""
 
 from __future__ import annotations
 
-from contenders import LABELS
+from .contenders import LABELS
 
 APP, PREVIOUS = "python", "previous"
 DATA_SET = "bytes100"  # the targets' data set

@@ -13,14 +13,13 @@ import statistics
 import time
 from pathlib import Path
 
-import measure
-import peers
-from children import Proc
-from common import BUSY, say
-from contenders import RUN_CAP, Contender
-from load import wait_until_idle
-from project import Runner
-from settings import Settings
+from . import measure, peers
+from .children import Proc
+from .common import BUSY, say
+from .contenders import RUN_CAP, Contender
+from .load import wait_until_idle
+from .project import Runner
+from .settings import Settings
 
 
 def throughput(s: Settings, runner: Runner, contenders: list[Contender], data_set: str,

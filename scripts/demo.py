@@ -62,15 +62,15 @@ def stage_one() -> Path:
 
 
 def stage_two(project: Path) -> None:
-    sys.path.insert(0, str(project / "kafka"))
-    import broker as local_kafka
+    from kappa_local import broker as local_kafka  # the project's local/, in its venv
 
     answers = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]
     source, sink = answers["input_topic"], answers["output_topic"]
     broker = app = None
     try:
-        with step("start a real Kafka broker (KRaft, jars from Maven Central, first run ~20s)",
-                  "install Java 17, check Maven can reach Maven Central, see kafka/README.md"):
+        with step("start a real Kafka broker (KRaft, jars from Maven Central, first run ~1 min)",
+                  "install Java 17, check that Maven Central is reachable, see "
+                  "local/README.md"):
             broker = local_kafka.start(DEMO_DIR / "kafka-data", port=0, topics=[source, sink],
                                        log=lambda line: print(f"    {line}", flush=True))
             print(f"    broker at {broker.bootstrap}, topics {source} and {sink}", flush=True)

@@ -1,7 +1,8 @@
 """The generated project's image, without Docker: its entrypoint as a random UID in group 0, with
 no passwd entry and an unwritable HOME, as PID 1 of its own PID namespace, against a real Kafka
-broker (the project's kafka/broker.py). tests/image_sandbox.py says how the image is stood in
-for; the records, the broker and the app's logs come from the project's own e2e helpers.
+broker (the project's `kafka-up`, from kappa-local). tests/image_sandbox.py says how the image
+is stood in for; the records and the app's logs come from the project's own e2e helpers and
+kappa-local's.
 
 One image and one broker serve both tests: building the image's filesystem (pyspark from pip's
 cache, the connector into the image's Ivy cache) takes about a minute.
@@ -10,7 +11,7 @@ cache, the connector into the image's Ivy cache) takes about a minute.
 from __future__ import annotations
 
 import contextlib
-import importlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -22,9 +23,12 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from kappa_local import kafka_admin, kafka_node
+from kappa_local.testing import records
+from kappa_local.testing.apps import App
 
 import image_sandbox as sandbox
-from conftest import assert_none_left_under, render
+from conftest import DEFAULT_SPARK, assert_none_left_under, make, pyspark_venv, render, tail
 
 pytestmark = pytest.mark.e2e
 
@@ -38,16 +42,16 @@ def project(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def support(project):
-    """The project's kafka/broker.py (start() and the Broker it returns) and its end-to-end
-    helpers, python/tests/e2e_support.py."""
-    folders = [str(project / "kafka"), str(project / "python" / "tests")]
-    sys.path[:0] = folders
-    try:
-        return SimpleNamespace(**{name: importlib.import_module(name)
-                                  for name in ("broker", "e2e_support")})
-    finally:
-        del sys.path[:len(folders)]
+def e2e(project):
+    """The project's end-to-end helpers (python/tests/e2e_support.py: topics, records) with
+    kappa-local's producing and consuming ones."""
+    path = project / "python" / "tests" / "e2e_support.py"
+    spec = importlib.util.spec_from_file_location("image_e2e_support", path)
+    support = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(support)
+    return SimpleNamespace(new_topics=support.new_topics, make_records=support.make_records,
+                           produce=records.produce, consume_until=records.consume_until,
+                           assert_nothing_lost=records.assert_nothing_lost)
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +71,29 @@ def image(project):
 
 
 @pytest.fixture(scope="module")
-def kafka(support, tmp_path_factory):
+def kafka(project, tmp_path_factory):
+    """A broker started as a user does, `kafka-up` in the project's venv (`make install`), and
+    stopped by `kafka-down`."""
+    venv = pyspark_venv(DEFAULT_SPARK)
+    installed = make(project, "install", venv=venv)
+    assert installed.returncode == 0, tail(installed)
     data_dir = tmp_path_factory.mktemp("image-kafka")
-    running = support.broker.start(data_dir, timeout=TIMEOUT)
+    command = ["--data-dir", str(data_dir), "--port", "0"]
+    up = subprocess.run([str(venv / "bin" / "kafka-up"), *command, "--topics", "",
+                         "--timeout", str(TIMEOUT)], capture_output=True, text=True)
     try:
-        yield running
+        assert up.returncode == 0, up.stdout + up.stderr
+        bootstrap = f"127.0.0.1:{kafka_node.running_node(data_dir)['port']}"
+        admin = kafka_admin.admin_client(bootstrap)
+        yield SimpleNamespace(
+            bootstrap=bootstrap, client_config={"bootstrap.servers": bootstrap},
+            create_topics=lambda names, partitions: kafka_admin.create_topics(
+                admin, {name: partitions for name in names}, replicas=1, timeout=TIMEOUT),
+            allow_app=lambda reads, writes: None)  # plaintext: everybody may do anything
     finally:
-        running.stop()
+        down = subprocess.run([str(venv / "bin" / "kafka-down"), *command], capture_output=True,
+                              text=True)
+        assert down.returncode == 0, down.stdout + down.stderr
         assert_none_left_under(data_dir)
 
 
@@ -91,13 +111,12 @@ class Container:
     as a fresh random UID in the image's group, HOME=/. Logs and events through the project's
     App; stop() signals PID 1 only, as `docker stop` and the kubelet do."""
 
-    def __init__(self, support, image, args: list[str], env: dict[str, str], log_dir: Path):
+    def __init__(self, image, args: list[str], env: dict[str, str], log_dir: Path):
         self.uid = sandbox.random_uid()
         command = ["unshare", "--pid", "--kill-child", f"--wd={image.workdir}",
                    *sandbox.as_user(self.uid, sandbox.image_group(image)),
                    *image.entrypoint, *args]
-        self.app = support.e2e_support.App(command, {**image.run_env(), "HOME": "/", **env},
-                                           log_dir)
+        self.app = App(command, {**image.run_env(), "HOME": "/", **env}, log_dir)
         self.pid1 = sandbox.child_pid(self.app.process.pid)
 
     def stop(self) -> int:
@@ -119,14 +138,13 @@ def owner(path: Path) -> tuple[int, int]:
 
 
 def test_docker_run_as_a_random_uid_moves_records_writes_its_checkpoint_and_stops_on_sigterm(
-        support, image, kafka, containers, tmp_path):
-    e2e = support.e2e_support
+        e2e, image, kafka, containers, tmp_path):
     source, sink, dead_letter = e2e.new_topics(kafka, "docker-run")
     records = e2e.make_records(RECORDS, "docker-run")
     e2e.produce(kafka, source, records)
 
     # `docker run <image>`: no arguments, the settings from the environment.
-    app = start(containers, Container(support, image, [], {
+    app = start(containers, Container(image, [], {
         "KAFKA_BROKERS": kafka.bootstrap, "KAFKA_IN_TOPIC": source, "KAFKA_OUT_TOPIC": sink,
         "KAFKA_DLQ_TOPIC": dead_letter},
         tmp_path / "docker-run"))
@@ -141,12 +159,11 @@ def test_docker_run_as_a_random_uid_moves_records_writes_its_checkpoint_and_stop
 
 
 def test_operator_driver_and_executor_pods_as_random_uids_move_records(
-        support, project, image, kafka, containers, tmp_path):
+        e2e, project, image, kafka, containers, tmp_path):
     """What both operators start: a driver pod, `driver --properties-file <conf> --class
     PythonRunner <main file>` (Spark's own pod contract; the conf holds the manifest's
     sparkConf), then executor pods, `executor` with SPARK_* variables. A standalone master
     stands in for Kubernetes: it has no workers, so the app's tasks run on that executor only."""
-    e2e = support.e2e_support
     manifest = yaml.safe_load((project / "deploy/k8s/apache-spark-operator.yaml").read_text())
     spec = manifest["spec"]
     source, sink, dead_letter = e2e.new_topics(kafka, "operator")
@@ -159,7 +176,7 @@ def test_operator_driver_and_executor_pods_as_random_uids_move_records(
             **spec["sparkConf"], "spark.master": master_url, "spark.submit.deployMode": "cluster",
             "spark.app.name": manifest["metadata"]["name"], "spark.driver.host": "127.0.0.1",
             "spark.driver.port": str(driver_port)})
-        driver = start(containers, Container(support, image, [
+        driver = start(containers, Container(image, [
             "driver", "--properties-file", str(properties),
             "--class", "org.apache.spark.deploy.PythonRunner", image.path(spec["pyFiles"])], {
             "SPARK_CONF_DIR": str(properties.parent), "SPARK_DRIVER_BIND_ADDRESS": "127.0.0.1",
@@ -170,7 +187,7 @@ def test_operator_driver_and_executor_pods_as_random_uids_move_records(
             tmp_path / "driver"))
         # The driver creates its executor pods once its SparkContext is up.
         driver.app.wait_for_event("started", timeout=TIMEOUT)
-        executor = start(containers, Container(support, image, ["executor"], {
+        executor = start(containers, Container(image, ["executor"], {
             "SPARK_DRIVER_URL": f"spark://CoarseGrainedScheduler@127.0.0.1:{driver_port}",
             "SPARK_EXECUTOR_ID": "1", "SPARK_APPLICATION_ID": "spark-application-1",
             "SPARK_EXECUTOR_CORES": spec["sparkConf"]["spark.executor.cores"],

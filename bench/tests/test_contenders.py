@@ -4,8 +4,8 @@ defaults, and none weakens durability."""
 import json
 from pathlib import Path
 
-import contenders
-from contenders import LEVERS, PREVIOUS, PREVIOUS_DEFAULTS
+from bench import contenders
+from bench.contenders import LEVERS, PREVIOUS, PREVIOUS_DEFAULTS
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "{{cookiecutter.project_slug}}"
 CONTRACT = TEMPLATE / "contract" / "settings.json"

@@ -1,6 +1,6 @@
 import json
 
-from datasets import SETS
+from bench.datasets import SETS
 
 
 def test_json_set_has_500_byte_json_values_keys_and_two_headers():

@@ -1,5 +1,4 @@
-import profile_app
-import targets
+from bench import profile_app, targets
 
 JFR_TEXT = """\
 jdk.ExecutionSample {

@@ -21,7 +21,8 @@ STOP_TIMEOUT = 300
 class App:
     """One run of an app in its own process group, logs in files for diagnostics."""
 
-    def __init__(self, command: list[str], env: dict[str, str], log_dir: Path, cwd: Path):
+    def __init__(self, command: list[str], env: dict[str, str], log_dir: Path,
+                 cwd: Path | None = None):
         self.stdout_path, self.stderr_path = log_dir / "stdout.log", log_dir / "stderr.log"
         log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
