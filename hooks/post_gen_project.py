@@ -24,8 +24,8 @@ CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
 ANSWERS_FILE = ".cookiecutter.json"
 # The only files with markers (tests/test_render.py checks the template agrees). A named list,
 # not a tree walk: a re-render over an existing project must not touch its venv or data.
-PINNED_FILES = ("conf/spark-defaults.conf", "README.md", "java/pom.xml", "scala/pom.xml",
-                "Dockerfile", "deploy/k8s/kubeflow-spark-operator.yaml",
+PINNED_FILES = ("conf/spark-defaults.conf", "README.md", "docs/deploy.md", "java/pom.xml",
+                "scala/pom.xml", "Dockerfile", "deploy/k8s/kubeflow-spark-operator.yaml",
                 "deploy/k8s/apache-spark-operator.yaml")
 MARKER = re.compile(r"@@[A-Z_]+@@")
 BOOLEAN_WORDS = {"1", "true", "t", "yes", "y", "on"}

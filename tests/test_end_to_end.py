@@ -57,7 +57,7 @@ def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path
 def test_default_project_loses_nothing_when_cluster_nodes_die_mid_stream(tmp_path, no_orphans):
     """make e2e-cluster: a Spark standalone Master with 2 Workers and 3 Kafka nodes; the Python
     app and the Java variant each lose a partition leader, an executor and a Worker mid-stream."""
-    project = render(tmp_path, include_java="yes")
+    project = render(tmp_path, include_java="yes", local_cluster="yes")
 
     result = make(project, "e2e-cluster", venv=pyspark_venv(DEFAULT_SPARK))
 

@@ -1,5 +1,6 @@
 """Rendered projects pass their own checks with real pyspark: ruff, unit tests and contract
-vectors for the newest 3.x and 4.x lines, the 3.x one without a dead-letter topic."""
+vectors for the newest 3.x and 4.x lines, the 3.x one without a dead-letter topic, the 4.x one
+with its package named `cluster` (the name of a module of the old local tooling)."""
 
 import re
 
@@ -12,13 +13,14 @@ pytestmark = pytest.mark.slow
 # The newest 3.x line renders with dlq_topic empty (no dead-letter topic), the 4.x one with it.
 LINES = [pytest.param(NEWEST_3X, "", id=f"{NEWEST_3X}-no-dead-letter-topic"),
          pytest.param(NEWEST_4X, "orders-dlq", id=NEWEST_4X)]
+PACKAGES = {NEWEST_3X: "orders_stream", NEWEST_4X: "cluster"}
 
 
 @pytest.mark.parametrize("spark_version, dlq_topic", LINES)
 def test_rendered_python_project_passes_ruff_and_its_unit_tests(tmp_path, spark_version,
                                                                  dlq_topic):
     project = render(tmp_path, spark_version=spark_version, project_name="Orders Stream",
-                     dlq_topic=dlq_topic)
+                     package_name=PACKAGES[spark_version], dlq_topic=dlq_topic)
 
     result = make(project, "lint", "test-unit", venv=pyspark_venv(spark_version))
 

@@ -112,7 +112,6 @@ def test_the_dead_letter_topic_derives_from_the_output_topic_and_is_created_with
 
     makefile = (project / "Makefile").read_text()
     assert re.search(r"^KAFKA_TOPICS \?= (.*)$", makefile, re.M)[1] == topics
-    assert f"KAFKA_TOPICS:-{topics}}}" in (project / "docker-compose.yml").read_text()
     recorded = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]
     assert recorded["dlq_topic"] == ",".join(topics.split(",")[2:])
     assert leftovers(project) == []
@@ -207,3 +206,30 @@ def test_a_typed_slug_beyond_ascii_still_fails_with_one_line(tmp_path):
     assert result.returncode != 0
     assert result.stdout.splitlines()[0].startswith("ERROR: project_slug=straße: lowercase letters")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("local_cluster", ["no", "yes"])
+def test_the_local_cluster_is_rendered_only_when_chosen(tmp_path, local_cluster):
+    project = render(tmp_path, local_cluster=local_cluster)
+    chosen = local_cluster == "yes"
+
+    assert (project / "python" / "tests" / "test_e2e_cluster.py").is_file() == chosen
+    assert (project / "docs" / "cluster.md").is_file() == chosen
+    makefile = (project / "Makefile").read_text()
+    assert all((f"\n{target}:" in makefile) == chosen
+               for target in ("cluster-up", "cluster-down", "cluster-status", "e2e-cluster"))
+    assert ("docs/cluster.md" in (project / "README.md").read_text()) == chosen
+    assert (".cluster/" in (project / ".gitignore").read_text()) == chosen
+    assert leftovers(project) == []
+
+
+def test_the_readme_starts_with_the_app_and_its_four_commands(default_project):
+    readme = (default_project / "README.md").read_text(encoding="utf-8").splitlines()
+    first_screen = "\n".join(readme[:40])
+
+    assert len(readme) <= 150
+    for command in ("make install", "make kafka-up", "make run", "make test"):
+        assert f"\n{command} " in first_screen, command
+    assert "python/src/kappa_app/transform.py" in "\n".join(readme[:50])
+    linked = set(re.findall(r"\]\((docs/[a-z-]+\.md|local/README\.md)\)", "\n".join(readme)))
+    assert linked and all((default_project / page).is_file() for page in linked)

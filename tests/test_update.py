@@ -94,7 +94,7 @@ def edit_like_a_user(project: Path) -> None:
     vectors["cases"] = [c for c in vectors["cases"] if c["input"]["value"] is not None]
     vectors_file.write_text(json.dumps(vectors, indent=2) + "\n")
     (python / "tests" / "test_tombstones.py").write_text(
-        "from records import source_frame\n\nfrom kappa_app.transform import transform\n\n\n"
+        "from kappa_app.transform import transform\n\nfrom .records import source_frame\n\n\n"
         "def test_tombstones_are_dropped(spark):\n"
         '    records = [{"key": b"k", "value": None, "headers": None},\n'
         '               {"key": b"k", "value": b"v", "headers": None}]\n\n'

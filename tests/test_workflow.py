@@ -76,7 +76,9 @@ def test_workflow_has_a_job_per_variant_and_passes_actionlint(tmp_path, actionli
     assert set(jobs) == expected
     assert "${{ github.ref }}" in text and f'SPARK_PIN: "{spark_version}"' in text
     ivy = "~/.ivy2" if spark_version.startswith("3.") else "~/.ivy2.5.2"
-    assert f"path: {ivy}\n" in text
+    cached = jobs["python"]["steps"][3]["with"]["path"].split()
+    assert ivy in cached and "~/.cache/kappa-local" in cached  # Spark's and kappa-local's jars
+    assert ("cache" in jobs["python"]["steps"][1]["with"]) == (java == "yes" or scala == "yes")
     commands = [step["run"] for job in jobs.values() for step in job["steps"] if "run" in step]
     targets = [t for c in commands if (m := MAKE_TARGETS.match(c)) for t in m[1].split()]
     assert {"lint", "test-unit", "e2e"} <= set(targets)
