@@ -19,8 +19,9 @@ $(VENV)/.ready: tests/requirements.txt
 
 venv: $(VENV)/.ready ## create the venv with cookiecutter, pytest and ruff
 
-lint: venv ## ruff on the hooks and tests
+lint: venv ## ruff on the hooks, tests, bench, scripts and kappa-local (the projects' local/)
 	@$(PY) -m ruff check hooks tests scripts bench
+	@cd '{{cookiecutter.project_slug}}/local' && $(abspath $(PY)) -m ruff check .
 
 test-fast: venv ## rendering, hooks, validation, updates, CI lint: no Spark (about a minute)
 	@$(PYTEST) -q -m "not slow and not e2e and not network"

@@ -1,7 +1,10 @@
 """The console commands on a real broker, run as a user runs them: kafka-up starts it and
-returns, kafka-status sees it, kafka-down stops it; mistakes get one ERROR line and leave
-nothing running. (cluster-up, -status and -down run in the project's cluster tests.)"""
+returns, kafka-status sees it, kafka-down stops it, with nothing on PATH but the JDK (no Maven);
+mistakes get one ERROR line and leave nothing running. (cluster-up, -status and -down run in
+the project's cluster tests.)"""
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +13,7 @@ from kappa_local import kafka_admin, kafka_node
 
 BIN = Path(sys.executable).parent
 TIMEOUT = 600  # a first run resolves Kafka's jars from Maven Central
+JDK_BIN = str(Path(shutil.which("java")).resolve().parent)
 
 
 def run(command: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -19,8 +23,11 @@ def run(command: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
 
 def test_kafka_up_status_and_down_manage_one_broker(tmp_path):
     data_dir = ["--data-dir", str(tmp_path / "kafka")]
+    jdk_only = {**os.environ, "PATH": JDK_BIN}
+    assert shutil.which("mvn", path=JDK_BIN) is None
     try:
-        up = run("kafka-up", *data_dir, "--port", "0", "--topics", "orders,payments:3")
+        up = run("kafka-up", *data_dir, "--port", "0", "--topics", "orders,payments:3",
+                 env=jdk_only)
         running = kafka_node.running_node(tmp_path / "kafka")
         again = run("kafka-up", *data_dir, "--port", "0")
         status = run("kafka-status", *data_dir)

@@ -2,6 +2,7 @@
 test_e2e_security.py runs them on a real broker."""
 
 import pytest
+
 from kappa_local import LocalError
 from kappa_local.kafka_security import Security, jaas, prepare
 
