@@ -40,13 +40,14 @@ def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path
     result = make(project, "e2e", venv=pyspark_venv(DEFAULT_SPARK), env=E2E_RECORDS)
 
     assert result.returncode == 0, tail(result)
-    assert "24 passed" in result.stdout, tail(result)
+    assert "25 passed" in result.stdout, tail(result)
     report = e2e_report(project)
     every_path = ["python -m", "spark-submit", "java", "scala"]
     assert {row["test"] for row in report} == {
         "parity", "restart after Ctrl-C", *per_run_path("byte-for-byte", every_path),
         *per_run_path("dead letters and SIGKILL", every_path),
         *per_run_path("windowed counts", every_path), *per_run_path("SASL_SSL", every_path),
+        *per_run_path("dead letters without source columns", ["python -m", "java", "scala"]),
         "mutual TLS via python -m", "wrong password via python -m", "wrong password via java"}
     secured = [row for row in report if row["test"].startswith(("SASL_SSL", "mutual TLS"))]
     assert all(row["records"] == int(E2E_RECORDS["E2E_RECORDS"]) for row in secured), secured
@@ -86,6 +87,7 @@ def test_every_offered_spark_line_survives_a_crash_end_to_end(tmp_path, no_orpha
     # Parity, the spark-submit run path, the stateful example on the JVM, the one-line stops for
     # a misfit config, mutual TLS and the JVM variants on a secured broker are the default line's.
     default_line_only = ["byte_identical", "spark", "without_a_dead_letter_topic", "output_mode",
+                         "drops_the_source_columns",
                          "without_a_value_column", f"(windowed and {jvm})", "mutual",
                          "(security and (java or scala))"]
     result = make(project, "e2e", "PYTEST_ARGS=-k '" + " and ".join(

@@ -2,6 +2,7 @@
 vectors for the newest 3.x and 4.x lines, the 3.x one without a dead-letter topic, the 4.x one
 with its package named `cluster` (the name of a module of the old local tooling)."""
 
+import difflib
 import re
 
 import pytest
@@ -44,3 +45,39 @@ def test_java_and_scala_variants_build_and_pass_mvn_verify(tmp_path, spark_versi
         summary = " ".join(r.read_text() for r in reports)
         assert reports and "FAILURE" not in summary, summary[-2000:]
         assert (project / variant / "target" / f"kappa-app-{variant}.jar").is_file()
+
+
+def test_changing_the_transform_is_one_make_vectors_away_from_green(tmp_path):
+    """The edit loop, as a user does it: change transform(), see the contract test name the
+    cases and point at `make vectors`, run it, and the unit tests pass; the vectors file
+    changes by one line per changed value."""
+    project = render(tmp_path)
+    venv = pyspark_venv(NEWEST_4X)
+    transform = project / "python" / "src" / "kappa_app" / "transform.py"
+    vectors = project / "contract" / "vectors.json"
+    before = vectors.read_text(encoding="utf-8")
+    transform.write_text(transform.read_text(encoding="utf-8").replace(
+        'return records.select("key", "value", "headers")',
+        'return records.select("key", F.upper(F.col("value").cast("string")).alias("value"), '
+        '"headers")'), encoding="utf-8")
+
+    stale = make(project, "test-unit", venv=venv)
+    regenerated = make(project, "vectors", venv=venv)
+    after = vectors.read_text(encoding="utf-8")
+    green = make(project, "test-unit", venv=venv)
+
+    assert stale.returncode != 0
+    assert "case 'ascii key and value': the output differs from contract/vectors.json; if the " \
+           "transform changed on purpose, run `make vectors`" in stale.stdout, tail(stale)
+    assert regenerated.returncode == 0, tail(regenerated)
+    assert "expected outputs changed for" in regenerated.stdout
+    assert '"value": "HELLO"' in after and '"value": "hello"' in after  # output, input
+    changed = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(),
+                                                      lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    # Only values change (a non-UTF-8 value that became text loses its {"base64": ...} braces).
+    assert changed and all(re.fullmatch(r'[+-]\s*("(value|base64)": .*|[{}],?)', line)
+                           for line in changed), changed
+    assert green.returncode == 0, tail(green)
+    again = make(project, "vectors", venv=venv)
+    assert "is up to date" in again.stdout and vectors.read_text(encoding="utf-8") == after

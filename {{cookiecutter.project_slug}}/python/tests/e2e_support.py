@@ -40,6 +40,11 @@ PASS_THROUGH = {"python": 'return records.select("key", "value", "headers")',
 EXAMPLES = {
     "validate_json": {"python": "return validate_json(records)",
                       "java": "return validateJson(records);", "scala": "validateJson(records)"},
+    # The validating example through a plain select, which drops the source columns.
+    "validate_json_select": {
+        "python": 'return validate_json(records).select("key", "value", "headers", "error")',
+        "java": 'return validateJson(records).select("key", "value", "headers", "error");',
+        "scala": 'validateJson(records).select("key", "value", "headers", "error")'},
     "count_per_key_per_minute": {"python": "return count_per_key_per_minute(records)",
                                  "java": "return countPerKeyPerMinute(records);",
                                  "scala": "countPerKeyPerMinute(records)"},
@@ -119,7 +124,8 @@ def switch_to_example(example: str, copy: Path) -> Path:
     lines = {variant: EXAMPLES[example][variant] for variant in ("python", *JARS)}
     for variant, line in lines.items():
         text = (PROJECT / TRANSFORM_FILES[variant]).read_text(encoding="utf-8")
-        assert f"//   {line}" in text or f"#   {line}" in text, f"no comment offers {line}"
+        offered = line.split(".select(")[0]  # an example's own line, as the comment offers it
+        assert f"//   {offered}" in text or f"#   {offered}" in text, f"no comment offers {line}"
     return with_transform_lines(copy, lines)
 
 

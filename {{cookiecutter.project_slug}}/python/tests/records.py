@@ -122,9 +122,12 @@ def source_frame(spark, records: list[dict]):
 
 
 def from_rows(rows) -> list[dict]:
-    """Output rows as records; with the topic each goes to when the rows have one."""
+    """Output rows as records; with the topic each goes to when the rows have one. A string
+    key or value is its UTF-8 bytes, as the Kafka sink writes it."""
     def raw(value):
-        return None if value is None else bytes(value)
+        if value is None:
+            return None
+        return value.encode("utf-8") if isinstance(value, str) else bytes(value)
 
     return [
         {

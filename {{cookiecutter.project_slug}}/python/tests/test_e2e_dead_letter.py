@@ -21,7 +21,7 @@ from kappa_local.testing.records import (
     wait_until_some_output,
 )
 
-from .e2e_support import RUN_PATHS, N, Topics, make_json_records, report, routed, start_app
+from .e2e_support import JARS, RUN_PATHS, N, Topics, make_json_records, report, routed, start_app
 
 pytestmark = pytest.mark.e2e
 
@@ -107,3 +107,36 @@ def test_without_a_dead_letter_topic_a_bad_record_stops_the_app_with_one_line(
                       f"offset {landed[3][1]} has an error and no dead-letter topic is set "
                       "(KAFKA_DLQ_TOPIC): value is not a JSON object"], app.logs()
     app.assert_no_stack_trace()
+
+
+def test_a_transform_that_drops_the_source_columns_still_routes_bad_records(
+        apps, tmp_path, kafka, topics, example):
+    """validate_json(records).select("key", "value", "headers", "error"): in every language the
+    good records reach the output topic and the bad ones the dead-letter topic, with their
+    error and without the context the select dropped; the app says so once at start."""
+    project = example("validate_json_select")
+    records = make_json_records(N // 10, "select")
+    landed = produce(kafka, topics.source, as_produced(records))
+    good, dead = routed(records, landed, topics.source)
+    dead = [(key, value, headers[:-4]) for key, value, headers in dead]  # error header only
+    variants = ["python -m", *JARS]
+    for run_path in variants:
+        name = run_path.replace(" ", "")
+        own = Topics(topics.source, f"{topics.source}-{name}-out", f"{topics.source}-{name}-dlq")
+        kafka.create_topics([own.sink, own.dead_letter])
+        app = start_app(apps, tmp_path, kafka, own, run_path, tmp_path / f"checkpoint-{name}",
+                        f"select-{name}", project, TRIGGER="available-now")
+
+        assert app.process.wait(START_TIMEOUT) == 0, app.logs()
+        warnings = [line for line in app.stderr_path.read_text().splitlines()
+                    if line.startswith("WARNING: the transform's result")]
+        assert warnings == [
+            "WARNING: the transform's result has an error column but not topic, partition, "
+            "offset, timestamp: dead-letter records will lack dead-letter.source.topic, "
+            "dead-letter.source.partition, dead-letter.source.offset, "
+            "dead-letter.source.timestamp headers; keep the source columns with "
+            "records.withColumn(...) rather than records.select(...)"], app.logs()
+        assert consume_until(kafka, own.sink, good) == [freeze(record) for record in good]
+        assert consume_until(kafka, own.dead_letter, dead) == [freeze(record) for record in dead]
+        report(f"dead letters without source columns via {run_path}", good=len(good),
+               dead_letters=len(dead))

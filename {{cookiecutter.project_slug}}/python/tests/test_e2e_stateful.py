@@ -113,6 +113,5 @@ def test_a_transform_without_a_value_column_stops_with_one_line_naming_the_colum
               if line.startswith("ERROR: ")]
     assert errors == ["ERROR: the transform returned columns (key binary); the Kafka sink needs "
                       "value (string or binary) and optionally key (string or binary), headers "
-                      "(array<struct<key:string,value:binary>>) and error (string; then also the "
-                      "source columns topic, partition, offset and timestamp)"], app.logs()
+                      "(array<struct<key:string,value:binary>>) and error (string)"], app.logs()
     app.assert_no_stack_trace()

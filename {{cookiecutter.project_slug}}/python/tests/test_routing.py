@@ -8,6 +8,7 @@ from {{ cookiecutter.package_name }}.routing import (
     TransformResultError,
     check_columns,
     kafka_records,
+    missing_context_warning,
     record_without_dead_letter_topic,
 )
 
@@ -80,7 +81,7 @@ def test_the_failed_record_is_found_in_the_way_each_spark_line_reports_it(failur
 @pytest.mark.parametrize("columns, returned", [
     (["key"], "key binary"),
     (["key", "CAST(partition AS INT) AS value"], "key binary, value int"),
-    (["value", "CAST(NULL AS STRING) AS error"], "value binary, error string"),
+    (["value", "CAST(1 AS INT) AS error"], "value binary, error int"),
     (["value", "CAST(1 AS STRING) AS headers"], "value binary, headers string"),
 ])
 def test_columns_the_sink_cannot_write_fail_with_one_line_naming_them(spark, columns, returned):
@@ -97,8 +98,48 @@ def test_columns_the_sink_cannot_write_fail_with_one_line_naming_them(spark, col
 
 @pytest.mark.parametrize("columns", [
     ["value"], ["CAST(value AS STRING) AS value", "CAST(key AS STRING) AS key"],
+    ["value", "CAST(NULL AS STRING) AS error"],
     ["key", "value", "headers", "topic", "partition", "offset", "timestamp",
      "CAST(NULL AS STRING) AS error"],
 ])
 def test_columns_the_sink_can_write_pass(spark, columns):
     check_columns(source_frame(spark, RECORDS).selectExpr(*columns))
+
+
+def test_a_plain_select_that_drops_source_columns_still_routes_bad_rows(spark):
+    """records.select("key", <value>, "headers", <error>): every context header that can still
+    be filled, in the usual order, and the good rows unchanged."""
+    rows = flag_bad(source_frame(spark, RECORDS)).select("key", "value", "headers", "error",
+                                                         "offset")
+
+    good, bad = from_rows(kafka_records(rows, "out", "dlq").collect())
+
+    assert good == {"topic": "out", **RECORDS[0]}
+    assert bad == {"topic": "dlq", "key": b"k2", "value": b"bad", "headers": [
+        ("dead-letter.error", b"too bad"), ("dead-letter.source.offset", b"1")]}
+
+
+def test_without_a_dead_letter_topic_a_dropped_source_column_shows_as_a_question_mark(spark):
+    rows = flag_bad(source_frame(spark, RECORDS)).select("key", "value", "error", "topic")
+
+    with pytest.raises(Exception) as raised:
+        kafka_records(rows, "out", None).collect()
+
+    assert record_without_dead_letter_topic(str(raised.value)) == (
+        "record at topic input, partition ?, offset ? has an error and no dead-letter topic is "
+        "set (KAFKA_DLQ_TOPIC): too bad")
+
+
+def test_the_app_warns_once_which_context_a_transform_dropped(spark):
+    records = source_frame(spark, RECORDS)
+
+    dropped = missing_context_warning(flag_bad(records).select("value", "error", "topic",
+                                                               "timestamp"))
+
+    assert dropped == (
+        "WARNING: the transform's result has an error column but not partition, offset: "
+        "dead-letter records will lack dead-letter.source.partition, "
+        "dead-letter.source.offset headers; keep the source columns with "
+        "records.withColumn(...) rather than records.select(...)")
+    assert missing_context_warning(flag_bad(records)) is None
+    assert missing_context_warning(records.select("value")) is None  # no error column

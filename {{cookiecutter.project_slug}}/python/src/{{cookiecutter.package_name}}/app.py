@@ -24,7 +24,12 @@ from .config import (
 )
 from .failures import describe_failure, java_causes
 from .progress import ProgressLogger, log_event
-from .routing import TransformResultError, kafka_records, record_without_dead_letter_topic
+from .routing import (
+    TransformResultError,
+    kafka_records,
+    missing_context_warning,
+    record_without_dead_letter_topic,
+)
 from .transform import transform
 
 APP_NAME = "{{ cookiecutter.project_slug }}"
@@ -94,6 +99,9 @@ def read_stream(spark, settings: Settings):
 
 def start_query(spark, settings: Settings):
     rows = transform(read_stream(spark, settings))
+    warning = missing_context_warning(rows)
+    if warning:
+        print(warning, file=sys.stderr)
     writer = (
         kafka_records(rows, settings.out_topic, settings.dlq_topic)
         .writeStream.format("kafka")
