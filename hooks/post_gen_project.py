@@ -100,6 +100,20 @@ def prune(root: Path, answers: dict) -> list[str]:
     return removed
 
 
+# local/ is copied unrendered from the template's working tree (cookiecutter.json's
+# _copy_without_render), where installing and importing kappa-local leaves build output.
+BUILD_LEFTOVERS = ("local/**/__pycache__", "local/**/*.egg-info", "local/**/.pytest_cache",
+                   "local/**/.ruff_cache")
+
+
+def remove_build_leftovers(root: Path) -> list[str]:
+    """Remove what a template checkout's own use of local/ left there; return those paths."""
+    found = sorted({path for pattern in BUILD_LEFTOVERS for path in root.glob(pattern)})
+    for path in found:
+        shutil.rmtree(path, ignore_errors=True)
+    return [str(path.relative_to(root)) for path in found]
+
+
 def recorded_answers(context: dict) -> dict:
     """The answers plus the template's location, in cookiecutter's replay layout.
 
@@ -123,6 +137,7 @@ def main() -> int:
     context = json.loads(CONTEXT_JSON)
     root = Path.cwd()
     prune(root, context)  # before pinning: pruned files need no pins
+    remove_build_leftovers(root)
     values = pins(context["spark_version"], context["_spark_lines"])
     pin_files(root, values)
     left = leftover_markers(root)

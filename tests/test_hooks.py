@@ -181,3 +181,17 @@ def test_recorded_answers_keep_public_inputs_and_the_template_location():
     assert recorded["__java_package_dir"] == "com/example/kappaapp"
     assert "_spark_lines" not in recorded and "__prompts__" not in recorded
     assert json.loads(json.dumps(recorded)) == recorded
+
+
+def test_build_leftovers_copied_with_kappa_local_are_removed(tmp_path):
+    package = tmp_path / "local" / "src" / "kappa_local"
+    for leftover in (package / "__pycache__", package.parent / "kappa_local.egg-info"):
+        leftover.mkdir(parents=True)
+        (leftover / "x").write_text("built")
+    (package / "broker.py").write_text("code")
+
+    removed = post.remove_build_leftovers(tmp_path)
+
+    assert removed == ["local/src/kappa_local/__pycache__", "local/src/kappa_local.egg-info"]
+    assert [p.name for p in package.parent.iterdir()] == ["kappa_local"]
+    assert (package / "broker.py").is_file()
