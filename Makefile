@@ -27,9 +27,12 @@ test-fast: venv ## rendering, hooks, validation, updates, CI lint: no Spark (abo
 	@$(PYTEST) -q -m "not slow and not e2e and not network"
 	@$(PYTEST) -q bench/tests  # the bench harness's pure parts
 
+# Two pytest-xdist workers: the end-to-end tests mostly wait (JVM start-ups, brokers, records
+# crossing them), so two streams of them share 2 cores well. Each takes one half of the slow
+# tests (tests/conftest.py: FIRST_HALF, SECOND_HALF) and its own pyspark venvs.
 test: lint ## the full suite: fast tier, registries, rendered projects' own tests, end-to-end
 	@$(PYTEST) -q bench/tests  # the bench harness's pure parts
-	@$(PYTEST) -v --durations=15
+	@$(PYTEST) -v --durations=15 -n 2 --dist loadgroup
 
 test-network: venv ## only the registry checks (PyPI, Maven Central)
 	@$(PYTEST) -q -m network

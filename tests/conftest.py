@@ -28,6 +28,9 @@ def _newest(major: str) -> str:
 
 NEWEST_3X, NEWEST_4X = _newest("3"), _newest("4")
 VENVS = ROOT / ".cache" / "venvs"
+# `make test` runs two pytest-xdist workers, each a group of the slow tests (xdist_group "a" or
+# "b"), balanced by their measured durations; see the Makefile.
+FIRST_HALF, SECOND_HALF = pytest.mark.xdist_group("a"), pytest.mark.xdist_group("b")
 
 
 def load_hook(name: str):
@@ -55,8 +58,10 @@ def render_cli(output_dir: Path, *answers: str) -> subprocess.CompletedProcess:
 
 def pyspark_venv(spark_version: str) -> Path:
     """A venv with pyspark==spark_version and the generated project's dev tools, made once
-    and reused between runs (.cache/ is git-ignored)."""
-    venv = VENVS / f"pyspark-{spark_version}"
+    and reused between runs (.cache/ is git-ignored). Each pytest-xdist worker past the first
+    has venvs of its own: `make install` points a venv's editable installs at one project."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    venv = VENVS / f"pyspark-{spark_version}{'' if worker == 'gw0' else '-' + worker}"
     ready = venv / ".ready"
     if not ready.exists():
         print(f"\n[setup] creating {venv.relative_to(ROOT)} (pyspark is ~450 MB: about a minute "

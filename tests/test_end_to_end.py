@@ -12,12 +12,22 @@ import sys
 
 import pytest
 
-from conftest import DEFAULT_SPARK, ROOT, SPARK_LINES, make, pyspark_venv, render, tail
+from conftest import (
+    DEFAULT_SPARK,
+    FIRST_HALF,
+    ROOT,
+    SECOND_HALF,
+    SPARK_LINES,
+    make,
+    pyspark_venv,
+    render,
+    tail,
+)
 
 pytestmark = pytest.mark.e2e
 
 E2E_RECORDS = {"E2E_RECORDS": os.environ.get("E2E_RECORDS", "2000")}
-OTHER_LINES = [pytest.param(row["verified"], row["scala_binary"], id=line)
+OTHER_LINES = [pytest.param(row["verified"], row["scala_binary"], id=line, marks=SECOND_HALF)
                for line, row in SPARK_LINES.items() if row["verified"] != DEFAULT_SPARK]
 
 
@@ -32,6 +42,7 @@ def per_run_path(test: str, run_paths: list[str]) -> set[str]:
     return {f"{test} via {run_path}" for run_path in run_paths}
 
 
+@FIRST_HALF
 def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path, no_orphans):
     """Default answers plus the Java and Scala variants, so the parity run covers all three;
     on a plaintext broker and on secured ones (SASL_SSL with ACLs, mutual TLS)."""
@@ -55,6 +66,7 @@ def test_default_project_with_every_variant_passes_its_end_to_end_tests(tmp_path
     assert parity["run_paths"] == every_path
 
 
+@SECOND_HALF
 def test_default_project_loses_nothing_when_cluster_nodes_die_mid_stream(tmp_path, no_orphans):
     """make e2e-cluster: a Spark standalone Master with 2 Workers and 3 Kafka nodes; the Python
     app and the Java variant each lose a partition leader, an executor and a Worker mid-stream."""
@@ -114,6 +126,7 @@ def test_every_offered_line_records_the_tests_that_proved_it():
             assert not name or path != "tests/test_end_to_end.py" or name in here, (line, test)
 
 
+@SECOND_HALF
 def test_make_demo_shows_messages_flowing_and_cleans_up(tmp_path, no_orphans):
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "demo.py")],
                             env={**os.environ, "DEMO_DIR": str(tmp_path / "demo")},

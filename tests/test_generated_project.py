@@ -7,13 +7,13 @@ import re
 
 import pytest
 
-from conftest import NEWEST_3X, NEWEST_4X, make, pyspark_venv, render, tail
+from conftest import FIRST_HALF, NEWEST_3X, NEWEST_4X, SECOND_HALF, make, pyspark_venv, render, tail
 
 pytestmark = pytest.mark.slow
 
 # The newest 3.x line renders with dlq_topic empty (no dead-letter topic), the 4.x one with it.
-LINES = [pytest.param(NEWEST_3X, "", id=f"{NEWEST_3X}-no-dead-letter-topic"),
-         pytest.param(NEWEST_4X, "orders-dlq", id=NEWEST_4X)]
+LINES = [pytest.param(NEWEST_3X, "", id=f"{NEWEST_3X}-no-dead-letter-topic", marks=SECOND_HALF),
+         pytest.param(NEWEST_4X, "orders-dlq", id=NEWEST_4X, marks=FIRST_HALF)]
 PACKAGES = {NEWEST_3X: "orders_stream", NEWEST_4X: "cluster"}
 
 
@@ -47,6 +47,7 @@ def test_java_and_scala_variants_build_and_pass_mvn_verify(tmp_path, spark_versi
         assert (project / variant / "target" / f"kappa-app-{variant}.jar").is_file()
 
 
+@FIRST_HALF
 def test_changing_the_transform_is_one_make_vectors_away_from_green(tmp_path):
     """The edit loop, as a user does it: change transform(), see the contract test name the
     cases and point at `make vectors`, run it, and the unit tests pass; the vectors file

@@ -28,9 +28,17 @@ from kappa_local.testing import records
 from kappa_local.testing.apps import App
 
 import image_sandbox as sandbox
-from conftest import DEFAULT_SPARK, assert_none_left_under, make, pyspark_venv, render, tail
+from conftest import (
+    DEFAULT_SPARK,
+    SECOND_HALF,
+    assert_none_left_under,
+    make,
+    pyspark_venv,
+    render,
+    tail,
+)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, SECOND_HALF]
 
 RECORDS = 300
 TIMEOUT = 600  # every wait ends as soon as its condition holds; this is for a loaded machine

@@ -6,13 +6,14 @@ import subprocess
 
 import pytest
 
-from conftest import DEFAULT_SPARK, ROOT, make, pyspark_venv, tail
+from conftest import DEFAULT_SPARK, FIRST_HALF, ROOT, make, pyspark_venv, tail
 
 LOCAL = ROOT / "{{cookiecutter.project_slug}}" / "local"
 
 
 def same_tree(a, b) -> bool:
-    compared = filecmp.dircmp(a, b, ignore=["__pycache__", ".pytest_cache", "kappa_local.egg-info"])
+    compared = filecmp.dircmp(a, b, ignore=["__pycache__", ".pytest_cache", ".ruff_cache",
+                                            "kappa_local.egg-info"])
     return (not compared.left_only and not compared.right_only and not compared.diff_files
             and all(same_tree(a / name, b / name) for name in compared.common_dirs))
 
@@ -22,6 +23,7 @@ def test_a_project_carries_kappa_local_unrendered(default_project):
 
 
 @pytest.mark.slow
+@FIRST_HALF
 def test_kappa_local_passes_its_own_tests_in_the_projects_venv(default_project):
     venv = pyspark_venv(DEFAULT_SPARK)
     installed = make(default_project, "install", venv=venv)

@@ -108,9 +108,11 @@ def test_hint_suggests_a_value_not_the_prose_around_it(user):
 
 
 def spawn(*args: str, cwd: Path) -> pexpect.spawn:
-    # A wide terminal, so no prompt is wrapped across lines.
-    return pexpect.spawn("cookiecutter", list(args), cwd=str(cwd), env=dict(os.environ),
-                         encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 400))
+    # A wide terminal, so no prompt is wrapped across lines (COLUMNS too: under pytest-xdist
+    # it is set for the worker, and rich, cookiecutter's prompt library, prefers it).
+    return pexpect.spawn("cookiecutter", list(args), cwd=str(cwd),
+                         env=dict(os.environ, COLUMNS="400"), encoding="utf-8",
+                         timeout=TIMEOUT, dimensions=(50, 400))
 
 
 def test_interactive_bad_answer_shows_error_and_hint_and_the_hint_works(user):

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from test_render import expected_versions, version_mentions
 
-from conftest import DEFAULT_SPARK, ROOT, make, pyspark_venv, tail
+from conftest import DEFAULT_SPARK, ROOT, SECOND_HALF, make, pyspark_venv, tail
 
 CRUFT = Path(sys.executable).parent / "cruft"
 GIT = ["git", "-c", "user.name=Template Tests", "-c", "user.email=tests@example.invalid",
@@ -166,6 +166,7 @@ def test_update_moves_the_connector_and_pyspark_pins_together(updated):
 
 
 @pytest.mark.slow
+@SECOND_HALF
 def test_updated_project_passes_its_unit_tests_with_the_new_pyspark(updated):
     result = make(updated.project, "test-unit", venv=pyspark_venv(NEW_SPARK))
 
