@@ -24,10 +24,11 @@ CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
 ANSWERS_FILE = ".cookiecutter.json"
 # The only files with markers (tests/test_render.py checks the template agrees). A named list,
 # not a tree walk: a re-render over an existing project must not touch its venv or data.
-PINNED_FILES = ("conf/spark-defaults.conf", "README.md", "docs/deploy.md", "java/pom.xml",
+PINNED_FILES = ("conf/spark-defaults.conf", "README.md", "docs/deploy.md", "jvm-runtime/pom.xml",
                 "scala/pom.xml", "Dockerfile", "deploy/k8s/kubeflow-spark-operator.yaml",
                 "deploy/k8s/apache-spark-operator.yaml")
 MARKER = re.compile(r"@@[A-Z_]+@@")
+JVM_RUNTIME = "jvm-runtime"  # what the Java and Scala variants share
 BOOLEAN_WORDS = {"1", "true", "t", "yes", "y", "on"}
 
 
@@ -97,6 +98,9 @@ def prune(root: Path, answers: dict) -> list[str]:
             else:
                 path.unlink(missing_ok=True)
             removed.append(name)
+    if not is_selected(answers["include_java"]) and not is_selected(answers["include_scala"]):
+        shutil.rmtree(root / JVM_RUNTIME, ignore_errors=True)  # the runtime both variants share
+        removed.append(JVM_RUNTIME)
     return removed
 
 

@@ -157,7 +157,7 @@ def test_leftover_markers_names_file_and_marker(tmp_path):
 
 
 def test_prune_removes_what_unselected_options_bring(tmp_path):
-    for variant in ("java", "scala"):
+    for variant in ("java", "scala", "jvm-runtime"):
         (tmp_path / variant).mkdir()
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "cluster.md").write_text("the cluster")
@@ -168,6 +168,18 @@ def test_prune_removes_what_unselected_options_bring(tmp_path):
     assert removed == ["scala", "python/tests/test_e2e_cluster.py", "docs/cluster.md"]
     assert (tmp_path / "java").is_dir() and not (tmp_path / "scala").exists()
     assert not (tmp_path / "docs" / "cluster.md").exists()
+    assert (tmp_path / "jvm-runtime").is_dir()
+
+
+def test_prune_removes_the_shared_jvm_runtime_with_both_variants(tmp_path):
+    for variant in ("java", "scala", "jvm-runtime"):
+        (tmp_path / variant).mkdir()
+
+    removed = post.prune(tmp_path, {"include_java": "no", "include_scala": False,
+                                    "local_cluster": "yes"})
+
+    assert removed == ["java", "scala", "jvm-runtime"]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_recorded_answers_keep_public_inputs_and_the_template_location():

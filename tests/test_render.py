@@ -84,6 +84,7 @@ def test_combination_renders_completely_and_pins_one_version(tmp_path, spark_ver
     assert leftovers(project) == []
     assert (project / "java").is_dir() == (java == "yes")
     assert (project / "scala").is_dir() == (scala == "yes")
+    assert (project / "jvm-runtime").is_dir() == ("yes" in (java, scala))
 
     mentions = list(version_mentions(project))
     expected = expected_versions(spark_version)
@@ -94,10 +95,8 @@ def test_combination_renders_completely_and_pins_one_version(tmp_path, spark_ver
     for deploy_file in DEPLOY_FILES:  # each names both, so none can drift unseen
         assert {"connector spark", "spark version setting"} <= {
             what for name, what, _ in mentions if str(name) == deploy_file}, deploy_file
-    if java == "yes":
-        assert "java/pom.xml" in places
-    if scala == "yes":
-        assert "scala/pom.xml" in places
+    if "yes" in (java, scala):  # the variants' parent pom holds the versions
+        assert "jvm-runtime/pom.xml" in places
 
 
 @pytest.mark.parametrize("answers, topics", [

@@ -1,7 +1,8 @@
 # The Java variant (java/), included by the root Makefile. Maven builds it; spark-submit runs it
 # with conf/ (SPARK_CONF_DIR, exported by the root Makefile), which pins the Kafka connector.
 #
-#   make test-java       compile, unit and contract tests (mvn verify); builds the jar too
+#   make test-java       compile, unit and contract tests, and the tests of the runtime it shares
+#                        with the Scala variant (jvm-runtime/); mvn verify builds the jar too
 #   make package-java    the jar only, tests skipped
 #   make run-java        spark-submit the jar on local Spark; Ctrl-C stops it cleanly
 #                        (SPARK_MASTER=... for another master, JAVA_ARGS='--trigger available-now')
@@ -24,7 +25,9 @@ test-java: ## Java variant: compile, unit and contract tests (mvn verify)
 
 package-java: $(JAVA_JAR) ## Java variant: build the jar (tests skipped)
 
-$(JAVA_JAR): $(JAVA_DIR)/pom.xml $(shell find $(JAVA_DIR)/src/main -type f 2>/dev/null)
+# The jar holds the shared runtime (jvm-runtime/, the parent pom) and contract/settings.json too.
+$(JAVA_JAR): $(shell find $(JAVA_DIR)/pom.xml $(JAVA_DIR)/src/main $(JAVA_DIR)/../jvm-runtime/pom.xml \
+		$(JAVA_DIR)/../jvm-runtime/src/main $(JAVA_DIR)/../contract/settings.json -type f 2>/dev/null)
 	@cd $(JAVA_DIR) && $(MVN) $(MVN_FLAGS) -DskipTests package
 	@touch $@
 

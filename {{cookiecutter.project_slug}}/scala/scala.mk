@@ -1,7 +1,8 @@
 # The Scala variant (scala/), included by the root Makefile. Maven builds it; spark-submit runs it
 # with conf/ (SPARK_CONF_DIR, exported by the root Makefile), which pins the Kafka connector.
 #
-#   make test-scala      compile, unit and contract tests (mvn verify); builds the jar too
+#   make test-scala      compile, unit and contract tests, and without java/ the tests of the
+#                        shared runtime (jvm-runtime/); mvn verify builds the jar too
 #   make package-scala   the jar only, tests skipped
 #   make run-scala       spark-submit the jar on local Spark; Ctrl-C stops it cleanly
 #                        (SPARK_MASTER=... for another master, SCALA_ARGS='--trigger available-now')
@@ -24,7 +25,9 @@ test-scala: ## Scala variant: compile, unit and contract tests (mvn verify)
 
 package-scala: $(SCALA_JAR) ## Scala variant: build the jar (tests skipped)
 
-$(SCALA_JAR): $(SCALA_DIR)/pom.xml $(shell find $(SCALA_DIR)/src/main -type f 2>/dev/null)
+# The jar holds the shared runtime (jvm-runtime/, the parent pom) and contract/settings.json too.
+$(SCALA_JAR): $(shell find $(SCALA_DIR)/pom.xml $(SCALA_DIR)/src/main $(SCALA_DIR)/../jvm-runtime/pom.xml \
+		$(SCALA_DIR)/../jvm-runtime/src/main $(SCALA_DIR)/../contract/settings.json -type f 2>/dev/null)
 	@cd $(SCALA_DIR) && $(MVN) $(MVN_FLAGS) -DskipTests package
 	@touch $@
 

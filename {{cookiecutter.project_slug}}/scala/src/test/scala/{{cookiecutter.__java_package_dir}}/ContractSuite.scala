@@ -1,51 +1,39 @@
 package {{ cookiecutter.java_package }}
 
-import com.fasterxml.jackson.databind.JsonNode
+import java.util.Collections.singletonList
 
-/** The shared contract vectors: every variant's transform maps each input to its expected
-  * output, and the validating example with the dead-letter routing sends each record where it
-  * says.
+import org.apache.spark.sql.DataFrame
+
+/** The shared contract vectors: this variant's transform maps each input to the records the
+  * Python transform gives (contract/vectors.json), and the validating example with the
+  * dead-letter routing sends each record where it says. ContractVectors.check fails naming the
+  * case.
   */
 class ContractSuite extends SparkSuite {
 
-  private lazy val spark = LocalSpark.spark
-  private val cases = Records.loadVectors()
+  private val cases = ContractVectors.load("cases")
+  private val deadLetterCases = ContractVectors.load("validate_json")
 
-  for (vector <- cases) {
-    test(s"transform meets contract vector: ${vector.get("name").asText}") {
-      val input = Records.decode(vector.get("input"))
+  private def validatedAndRouted(records: DataFrame): DataFrame =
+    Routing.kafkaRecords(Transform.validateJson(records), "out", "dlq")
 
-      val output = Transform(Records.sourceFrame(spark, Seq(input))).collect().toSeq
-
-      assertEquals(Records.fromRows(output), Seq(Records.decode(vector.get("expected"))))
+  cases.forEach { (vector: ContractVectors.Case) =>
+    test(s"transform meets contract vector: ${vector.name}") {
+      ContractVectors.check(spark, singletonList(vector), records => Transform(records))
     }
   }
 
   test("all vectors in one batch keep order and count") {
-    val inputs = cases.map(c => Records.decode(c.get("input")))
-
-    val output = Transform(Records.sourceFrame(spark, inputs)).collect().toSeq
-
-    assertEquals(Records.fromRows(output), cases.map(c => Records.decode(c.get("expected"))))
+    ContractVectors.check(spark, cases, records => Transform(records))
   }
 
-  private val deadLetterCases = Records.loadVectors("validate_json")
-
-  private def validatedAndRouted(inputs: Seq[JsonNode]): Seq[Records.Record] = {
-    val source = Records.sourceFrame(spark, inputs.map(Records.decode), inputs.map(Records.readAt))
-    Records.fromRows(
-      Routing.kafkaRecords(Transform.validateJson(source), "out", Some("dlq")).collect().toSeq)
-  }
-
-  for (vector <- deadLetterCases) {
-    test(s"validating example sends each record where its vector says: ${vector.get("name").asText}") {
-      assertEquals(validatedAndRouted(Seq(vector.get("input"))),
-        Seq(Records.decode(vector.get("expected"))))
+  deadLetterCases.forEach { (vector: ContractVectors.Case) =>
+    test(s"validating example sends each record where its vector says: ${vector.name}") {
+      ContractVectors.check(spark, singletonList(vector), records => validatedAndRouted(records))
     }
   }
 
   test("validating example routes all vectors in one batch") {
-    assertEquals(validatedAndRouted(deadLetterCases.map(_.get("input"))),
-      deadLetterCases.map(c => Records.decode(c.get("expected"))))
+    ContractVectors.check(spark, deadLetterCases, records => validatedAndRouted(records))
   }
 }

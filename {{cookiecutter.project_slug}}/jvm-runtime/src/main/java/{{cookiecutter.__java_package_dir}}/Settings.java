@@ -6,29 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Runtime settings. Each one comes from its command-line flag, else its environment variable,
- * else its default. The same names, defaults and error lines hold for every variant (README).
+ * else its default. The same names, defaults and error lines hold for every variant (README);
+ * only the checkpoint default and the jar in the usage text name the variant (java, scala).
  *
  * @param dlqTopic null when there is no dead-letter topic
  * @param maxOffsetsPerTrigger null when there is no cap
@@ -49,35 +37,16 @@ public record Settings(
     public static final String AVAILABLE_NOW = "available-now";
     /** The checkpoint interval of real-time mode when TRIGGER is a bare {@code real-time}. */
     public static final String REAL_TIME_DEFAULT_INTERVAL = "5 minutes";
-    public static final String DEFAULT_CHECKPOINT = "checkpoints/java";
     public static final List<String> OUTPUT_MODES = List.of("append", "update", "complete");
 
-    /**
-     * Extra Kafka client options come from the environment only, so secrets never land in a file:
-     * KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL becomes kafka.security.protocol=SASL_SSL.
-     */
-    public static final String KAFKA_OPTION_PREFIX = "KAFKA_OPTION_";
-    /**
-     * ...or from a file the environment names, as Docker and Kubernetes mount secrets:
-     * KAFKA_OPTION_SASL_JAAS_CONFIG_FILE=/run/secrets/jaas sets kafka.sasl.jaas.config to its text.
-     */
-    public static final String FILE_SUFFIX = "_FILE";
-
-    /** Spark manages these itself and rejects them (see Spark's Kafka integration guide). */
-    static final Set<String> KAFKA_OPTIONS_SET_BY_SPARK = Set.of(
-            "auto.offset.reset", "enable.auto.commit", "interceptor.classes",
-            "key.deserializer", "value.deserializer", "key.serializer", "value.serializer");
-
-    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final Pattern BROKER = Pattern.compile(
             "([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\]):(\\d{1,5})");
-    private static final Pattern INTERVAL = Pattern.compile("\\d+ (millisecond|second|minute)s?");
     /**
      * Real-time mode (Spark 4.1+ on the JVM): records flow continuously; the interval is only how
      * often it checkpoints, not a latency target.
      */
-    private static final Pattern REAL_TIME = Pattern.compile(
-            "real-time( (?<checkpointInterval>\\d+ (millisecond|second|minute)s?))?");
+    private static final Pattern REAL_TIME = Pattern.compile("real-time( (?<checkpointInterval>"
+            + SettingsContract.INTERVAL.pattern() + "))?");
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -96,9 +65,6 @@ public record Settings(
     static final Setting DLQ_TOPIC = new Setting("--dlq-topic", "KAFKA_DLQ_TOPIC",
             "{{ cookiecutter.dlq_topic }}", "dead-letter topic for rows the transform gives an "
                     + "error; empty: none, and such a row stops the query");
-    static final Setting CHECKPOINT = new Setting("--checkpoint", "CHECKPOINT_LOCATION",
-            DEFAULT_CHECKPOINT,
-            "checkpoint directory: it holds the consumed offsets, keep it durable");
     static final Setting STARTING_OFFSETS = new Setting("--starting-offsets", "STARTING_OFFSETS",
             "earliest", "earliest, latest or per-partition JSON; used by a new checkpoint only");
     static final Setting MAX_OFFSETS_PER_TRIGGER = new Setting("--max-offsets-per-trigger",
@@ -112,25 +78,35 @@ public record Settings(
             "append, update or complete: which result rows of a stateful transform are written "
                     + "(real-time mode always uses update)");
 
-    static final List<Setting> ALL = List.of(
-            BROKERS, IN_TOPIC, OUT_TOPIC, DLQ_TOPIC, CHECKPOINT, STARTING_OFFSETS,
-            MAX_OFFSETS_PER_TRIGGER, TRIGGER, OUTPUT_MODE);
+    /** Each variant checkpoints under its own name by default: checkpoints/java... */
+    static Setting checkpoint(String variant) {
+        return new Setting("--checkpoint", "CHECKPOINT_LOCATION", "checkpoints/" + variant,
+                "checkpoint directory: it holds the consumed offsets, keep it durable");
+    }
+
+    /** Every setting of {@code variant} (java, scala), in --help order. */
+    static List<Setting> all(String variant) {
+        return List.of(BROKERS, IN_TOPIC, OUT_TOPIC, DLQ_TOPIC, checkpoint(variant),
+                STARTING_OFFSETS, MAX_OFFSETS_PER_TRIGGER, TRIGGER, OUTPUT_MODE);
+    }
 
     /** Settings from flags &gt; environment &gt; defaults; throws ConfigError on a bad value. */
-    public static Settings parse(List<String> args, Map<String, String> env) throws ConfigError {
-        Map<Setting, String> flags = parseFlags(args);
+    public static Settings parse(List<String> args, Map<String, String> env, String variant)
+            throws ConfigError {
+        Setting checkpoint = checkpoint(variant);
+        Map<Setting, String> flags = parseFlags(args, all(variant));
         String dlqTopic = value(DLQ_TOPIC, flags, env);
         Settings settings = new Settings(
                 checkBrokers(value(BROKERS, flags, env)),
                 checkTopic(IN_TOPIC, value(IN_TOPIC, flags, env)),
                 checkTopic(OUT_TOPIC, value(OUT_TOPIC, flags, env)),
                 dlqTopic.isEmpty() ? null : checkTopic(DLQ_TOPIC, dlqTopic),
-                checkNonEmpty(CHECKPOINT, value(CHECKPOINT, flags, env), DEFAULT_CHECKPOINT),
+                checkNonEmpty(checkpoint, value(checkpoint, flags, env)),
                 checkStartingOffsets(value(STARTING_OFFSETS, flags, env)),
                 checkMaxOffsets(value(MAX_OFFSETS_PER_TRIGGER, flags, env)),
                 checkTrigger(value(TRIGGER, flags, env)),
                 checkOutputMode(value(OUTPUT_MODE, flags, env)),
-                kafkaOptions(env));
+                KafkaOptions.fromEnvironment(env));
         if (settings.inTopic().equals(settings.outTopic())) {
             throw ConfigError.of(OUT_TOPIC.env(), settings.outTopic(),
                     "must differ from the input topic, or the app reads its own output", "topic2");
@@ -147,20 +123,21 @@ public record Settings(
         return args.contains("--help") || args.contains("-h");
     }
 
-    /** The --help text: every flag with its environment variable and default. */
-    public static String usage() {
+    /** The --help text of a variant: every flag with its environment variable and default. */
+    public static String usage(String variant) {
         StringBuilder text = new StringBuilder()
                 .append("usage: spark-submit --class {{ cookiecutter.java_package }}.App ")
-                .append("java/target/{{ cookiecutter.project_slug }}-java.jar [options]\n\n")
+                .append(variant).append("/target/{{ cookiecutter.project_slug }}-")
+                .append(variant).append(".jar [options]\n\n")
                 .append({{ cookiecutter.description | tojson }})
                 .append("\n\noptions:\n");
         option(text, "-h, --help", "show this help message and exit");
-        for (Setting setting : ALL) {
+        for (Setting setting : all(variant)) {
             String defaultText = setting.defaultValue() == null ? "unset" : setting.defaultValue();
             option(text, setting.flag() + " " + setting.env(), setting.help() + " (env "
                     + setting.env() + ", default " + defaultText + ")");
         }
-        return text.append("\nExtra Kafka client options: ").append(KAFKA_OPTION_PREFIX)
+        return text.append("\nExtra Kafka client options: ").append(KafkaOptions.PREFIX)
                 .append("<NAME>=value in the environment, e.g. ")
                 .append("KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL.\n")
                 .toString();
@@ -175,13 +152,14 @@ public record Settings(
     }
 
     /** {@code --name value} or {@code --name=value}; the last one wins. */
-    private static Map<Setting, String> parseFlags(List<String> args) throws ConfigError {
+    private static Map<Setting, String> parseFlags(List<String> args, List<Setting> all)
+            throws ConfigError {
         Map<Setting, String> flags = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             int equals = arg.indexOf('=');
             String flag = arg.startsWith("--") && equals > 0 ? arg.substring(0, equals) : arg;
-            Setting setting = ALL.stream().filter(s -> s.flag().equals(flag)).findFirst()
+            Setting setting = all.stream().filter(s -> s.flag().equals(flag)).findFirst()
                     .orElseThrow(() -> new ConfigError(
                             "unrecognized argument: " + arg + "; see --help"));
             if (!flag.equals(arg)) {
@@ -224,16 +202,17 @@ public record Settings(
     }
 
     static String checkTopic(Setting setting, String value) throws ConfigError {
-        if (!TOPIC.matcher(value).matches() || value.equals(".") || value.equals("..")) {
+        if (!SettingsContract.TOPIC.matcher(value).matches() || value.equals(".") || value.equals("..")) {
             throw ConfigError.of(setting.env(), value,
                     "1 to 249 of [a-zA-Z0-9._-], not '.' or '..'", "topic1");
         }
         return value;
     }
 
-    static String checkNonEmpty(Setting setting, String value, String example) throws ConfigError {
+    static String checkNonEmpty(Setting setting, String value) throws ConfigError {
         if (value.isBlank()) {
-            throw ConfigError.of(setting.env(), value, "must not be empty", example);
+            throw ConfigError.of(
+                    setting.env(), value, "must not be empty", setting.defaultValue());
         }
         return value;
     }
@@ -270,7 +249,7 @@ public record Settings(
     }
 
     static String checkTrigger(String value) throws ConfigError {
-        if (value.equals(AVAILABLE_NOW) || INTERVAL.matcher(value).matches()
+        if (value.equals(AVAILABLE_NOW) || SettingsContract.INTERVAL.matcher(value).matches()
                 || REAL_TIME.matcher(value).matches()) {
             return value;
         }
@@ -288,19 +267,13 @@ public record Settings(
 
     /** The Kafka consumer's options: the app's defaults, then KAFKA_OPTION_*. */
     public Map<String, String> sourceOptions() {
-        return withDefaults(ClientDefaults.SOURCE);
+        return KafkaOptions.withDefaults(SettingsContract.clientDefaults("source"), kafkaOptions);
     }
 
     /** The Kafka producer's options: the app's defaults, then KAFKA_OPTION_*. */
     public Map<String, String> sinkOptions() {
-        return withDefaults(realTimeInterval(trigger).isPresent()
-                ? ClientDefaults.REAL_TIME_SINK : ClientDefaults.SINK);
-    }
-
-    private Map<String, String> withDefaults(Map<String, String> defaults) {
-        Map<String, String> options = new TreeMap<>(defaults);
-        options.putAll(kafkaOptions);
-        return options;
+        String defaults = realTimeInterval(trigger).isPresent() ? "sink_real_time" : "sink";
+        return KafkaOptions.withDefaults(SettingsContract.clientDefaults(defaults), kafkaOptions);
     }
 
     /**
@@ -319,69 +292,5 @@ public record Settings(
     /** OUTPUT_MODE, except in real-time mode, which supports update only. */
     public String effectiveOutputMode() {
         return realTimeInterval(trigger).isPresent() ? "update" : outputMode;
-    }
-
-    /**
-     * KAFKA_OPTION_&lt;NAME&gt;=value becomes kafka.&lt;name&gt;=value, for source and sink;
-     * KAFKA_OPTION_&lt;NAME&gt;_FILE=path takes the value from that file.
-     */
-    static Map<String, String> kafkaOptions(Map<String, String> env) throws ConfigError {
-        Map<String, String> options = new TreeMap<>();
-        for (Map.Entry<String, String> entry : new TreeMap<>(env).entrySet()) {
-            String key = entry.getKey();
-            if (!key.startsWith(KAFKA_OPTION_PREFIX) || key.equals(KAFKA_OPTION_PREFIX)) {
-                continue;
-            }
-            boolean fromFile = key.endsWith(FILE_SUFFIX)
-                    && key.length() > (KAFKA_OPTION_PREFIX + FILE_SUFFIX).length();
-            String setting = fromFile ? key.substring(0, key.length() - FILE_SUFFIX.length()) : key;
-            String name = setting.substring(KAFKA_OPTION_PREFIX.length())
-                    .toLowerCase(Locale.ROOT).replace('_', '.');
-            if (KAFKA_OPTIONS_SET_BY_SPARK.contains(name) || name.equals("bootstrap.servers")) {
-                throw ConfigError.of(key, entry.getValue(), "set by the app itself; use the "
-                        + "matching setting instead (e.g. KAFKA_BROKERS, STARTING_OFFSETS)",
-                        "KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL");
-            }
-            if (fromFile && env.containsKey(setting)) {
-                throw ConfigError.of(key, entry.getValue(),
-                        "set " + setting + " or " + key + ", not both", "unset " + setting);
-            }
-            options.put("kafka." + name,
-                    fromFile ? readFile(key, entry.getValue()) : entry.getValue());
-        }
-        return Collections.unmodifiableMap(options);
-    }
-
-    /**
-     * The text of the file that {@code name} (a *_FILE setting) points at, without trailing
-     * line breaks. Errors name the file, never what is in it.
-     */
-    static String readFile(String name, String path) throws ConfigError {
-        String problem;
-        try {
-            Path file = Path.of(path);
-            if (path.isEmpty()) {
-                throw new NoSuchFileException(path);
-            } else if (Files.isDirectory(file)) {
-                problem = "the path is a directory, not a file";
-            } else {
-                CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
-                String text = utf8.decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString()
-                        .replaceAll("[\\r\\n]+\\z", "");
-                if (!text.isEmpty()) {
-                    return text;
-                }
-                problem = "the file is empty";
-            }
-        } catch (NoSuchFileException | InvalidPathException missing) {
-            problem = "the file does not exist";
-        } catch (AccessDeniedException denied) {
-            problem = "the file is not readable (permission denied)";
-        } catch (CharacterCodingException notText) {
-            problem = "the file is not UTF-8 text";
-        } catch (IOException other) {
-            problem = "the file cannot be read";
-        }
-        throw ConfigError.of(name, path, problem, name + "=/run/secrets/kafka-password");
     }
 }

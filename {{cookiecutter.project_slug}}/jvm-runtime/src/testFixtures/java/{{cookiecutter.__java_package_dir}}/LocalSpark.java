@@ -3,14 +3,14 @@ package {{ cookiecutter.java_package }};
 import org.apache.spark.sql.SparkSession;
 
 /** One small local SparkSession for all unit tests: no Kafka, no connector download, no UI. */
-final class LocalSpark {
+public final class LocalSpark {
 
     private static SparkSession session;
 
     private LocalSpark() {
     }
 
-    static synchronized SparkSession get() {
+    public static synchronized SparkSession get() {
         if (session == null) {
             session = SparkSession.builder()
                     .master("local[1]")

@@ -23,7 +23,7 @@ class SecretSettingsTest {
     Path dir;
 
     private static ConfigError refused(Map<String, String> env) {
-        return assertThrows(ConfigError.class, () -> Settings.parse(List.of(), env));
+        return assertThrows(ConfigError.class, () -> Settings.parse(List.of(), env, "java"));
     }
 
     @Test
@@ -33,7 +33,7 @@ class SecretSettingsTest {
 
         Map<String, String> options = Settings.parse(List.of(), Map.of(
                 "KAFKA_OPTION_SASL_JAAS_CONFIG_FILE", jaas.toString(),
-                "KAFKA_OPTION_SASL_MECHANISM", "SCRAM-SHA-512")).kafkaOptions();
+                "KAFKA_OPTION_SASL_MECHANISM", "SCRAM-SHA-512"), "java").kafkaOptions();
 
         assertEquals(Map.of("kafka.sasl.jaas.config",
                 "ScramLoginModule required username=\"app\" password=\"pw\";",

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +25,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Settings: flag &gt; environment &gt; default, and one clear line for every bad value. */
 class SettingsTest {
 
+    private static final JsonNode CONTRACT = ContractFiles.read("settings.json");
+
     private static Settings parse(List<String> args, Map<String, String> env) throws ConfigError {
-        return Settings.parse(args, env);
+        return Settings.parse(args, env, "java");
+    }
+
+    private static void assertClientDefaults(String use, Map<String, String> options) {
+        assertEquals(CONTRACT.get("kafka_client_defaults").get(use),
+                new ObjectMapper().valueToTree(options));
     }
 
     @Test
@@ -47,12 +56,18 @@ class SettingsTest {
         Settings microBatch = parse(List.of("--trigger", "0 seconds"), Map.of());
         Settings realTime = parse(List.of("--trigger", "real-time"), Map.of());
 
-        assertEquals(Records.loadStrings("kafka_client_defaults", "source"),
-                microBatch.sourceOptions());
+        assertClientDefaults("source", microBatch.sourceOptions());
         assertEquals(microBatch.sourceOptions(), realTime.sourceOptions());
-        assertEquals(Records.loadStrings("kafka_client_defaults", "sink"), microBatch.sinkOptions());
-        assertEquals(Records.loadStrings("kafka_client_defaults", "sink_real_time"),
-                realTime.sinkOptions());
+        assertClientDefaults("sink", microBatch.sinkOptions());
+        assertClientDefaults("sink_real_time", realTime.sinkOptions());
+    }
+
+    @Test
+    void topicAndIntervalRulesAreTheSharedContractsPatterns() {
+        // The runtime reads the copy in the jar: this catches a stale one too.
+        assertEquals(CONTRACT.at("/patterns/topic").asText(), SettingsContract.TOPIC.pattern());
+        assertEquals(CONTRACT.at("/patterns/interval").asText(),
+                SettingsContract.INTERVAL.pattern());
     }
 
     @Test
@@ -66,11 +81,13 @@ class SettingsTest {
     }
 
     @Test
-    void checkpointDefaultsToAProjectLocalDirectoryNotTmp() throws ConfigError {
+    void checkpointDefaultsToAProjectLocalDirectoryPerVariantNotTmp() throws ConfigError {
         String checkpoint = parse(List.of(), Map.of()).checkpoint();
 
         assertEquals("checkpoints/java", checkpoint);
         assertFalse(checkpoint.startsWith("/tmp"));
+        assertEquals("checkpoints/scala",
+                Settings.parse(List.of(), Map.of(), "scala").checkpoint());
     }
 
     @Test
@@ -148,12 +165,12 @@ class SettingsTest {
         boolean hasRealTime = Integer.parseInt(parts[0]) * 100 + Integer.parseInt(parts[1]) >= 401;
 
         if (hasRealTime) {
-            Trigger trigger = App.realTimeTrigger("30 seconds", version);
+            Trigger trigger = StreamingApp.realTimeTrigger("30 seconds", version);
             assertEquals("RealTimeTrigger(30000)", trigger.toString());
         } else {
             UnsupportedOperationException error = assertThrows(
                     UnsupportedOperationException.class,
-                    () -> App.realTimeTrigger("30 seconds", version));
+                    () -> StreamingApp.realTimeTrigger("30 seconds", version));
             assertTrue(error.getMessage().startsWith(
                     "real-time mode needs Spark 4.1+ on the JVM (this is Spark " + version + ")"),
                     error.getMessage());
@@ -249,7 +266,7 @@ class SettingsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int code = App.run(List.of("--trigger", "soon"), Map.of(), print(out), print(err));
+        int code = app("java").run(List.of("--trigger", "soon"), Map.of(), print(out), print(err));
 
         String errText = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, code);
@@ -258,19 +275,29 @@ class SettingsTest {
         assertEquals("", out.toString(StandardCharsets.UTF_8));
     }
 
-    @Test
-    void helpListsEveryFlagAndItsEnvironmentVariableAndExits0() {
+    @ParameterizedTest
+    @ValueSource(strings = {"java", "scala"})
+    void helpListsEveryFlagAndItsEnvironmentVariableAndTheVariantsJarAndExits0(String variant) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         PrintStream err = print(new ByteArrayOutputStream());
 
-        int code = App.run(List.of("--help"), Map.of(), print(out), err);
+        int code = app(variant).run(List.of("--help"), Map.of(), print(out), err);
 
         String help = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code);
-        for (Settings.Setting setting : Settings.ALL) {
+        String jar = variant + "/target/{{ cookiecutter.project_slug }}-" + variant + ".jar";
+        assertTrue(help.startsWith("usage: spark-submit --class "
+                + "{{ cookiecutter.java_package }}.App " + jar + " [options]\n"), help);
+        for (Settings.Setting setting : Settings.all(variant)) {
             assertTrue(help.contains(setting.flag() + " " + setting.env()), help);
         }
+        assertTrue(help.contains("(env CHECKPOINT_LOCATION, default checkpoints/" + variant + ")"),
+                help);
+    }
+
+    private static StreamingApp app(String variant) {
+        return new StreamingApp(variant, records -> records);
     }
 
     private static PrintStream print(ByteArrayOutputStream buffer) {

@@ -11,7 +11,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
 /** How the app reports what stops it: one line, naming the setting or record to look at. */
-class AppTest {
+class StreamingAppTest {
 
     @Test
     void anAggregationWithoutWatermarkInAppendModeNamesTheOutputModeSetting() {
@@ -21,12 +21,12 @@ class AppTest {
         Exception raised = assertThrows(Exception.class, // Spark's own refusal, worded per version
                 () -> counts.writeStream().format("noop").outputMode("append").start());
 
-        String reason = App.firstLine(raised);
+        String reason = StreamingApp.firstLine(raised);
         assertTrue(reason.toLowerCase(Locale.ROOT).contains("output mode"), reason);
         assertEquals("OUTPUT_MODE=append does not fit this transform: " + reason
                 + "; set OUTPUT_MODE (or --output-mode) to update or complete, or give its "
                 + "aggregation a watermark (README: Output modes)",
-                App.outputModeMismatch("append", reason));
+                StreamingApp.outputModeMismatch("append", reason));
     }
 
     @Test
@@ -36,8 +36,9 @@ class AppTest {
                 + "error and no dead-letter topic is set (KAFKA_DLQ_TOPIC): value is null\n\tat x");
 
         assertEquals("record at topic in, partition 0, offset 5 has an error and no dead-letter "
-                + "topic is set (KAFKA_DLQ_TOPIC): value is null", App.failureReason(failure));
-        assertEquals("Job aborted: broker down",
-                App.failureReason(new RuntimeException("Job aborted: broker down\n\tat x")));
+                + "topic is set (KAFKA_DLQ_TOPIC): value is null",
+                StreamingApp.failureReason(failure));
+        assertEquals("Job aborted: broker down", StreamingApp.failureReason(
+                new RuntimeException("Job aborted: broker down\n\tat x")));
     }
 }

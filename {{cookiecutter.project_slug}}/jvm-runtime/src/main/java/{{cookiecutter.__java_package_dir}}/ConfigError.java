@@ -26,6 +26,6 @@ public final class ConfigError extends Exception {
     }
 
     static boolean isSecret(String name) {
-        return SECRET_NAME.matcher(name).find() && !name.endsWith(Settings.FILE_SUFFIX);
+        return SECRET_NAME.matcher(name).find() && !name.endsWith(KafkaOptions.FILE_SUFFIX);
     }
 }

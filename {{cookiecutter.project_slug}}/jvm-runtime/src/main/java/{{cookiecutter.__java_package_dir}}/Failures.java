@@ -43,7 +43,7 @@ final class Failures {
 
     /** The line for a failed query (without "ERROR: "). */
     static String describe(Throwable error) {
-        return describe(causes(error), "the query failed: " + App.failureReason(error));
+        return describe(causes(error), "the query failed: " + StreamingApp.failureReason(error));
     }
 
     /**
