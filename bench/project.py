@@ -48,9 +48,11 @@ def build_variant(project: Path, variant: str, log_dir: Path) -> tuple[Jvm | Non
     jar_name = re.search(r"^\w+_JAR\s*:?=.*/target/(\S+?\.jar)", text, re.M)
     if not main or not jar_name:
         return None, f"{mk.name} defines no *_MAIN / *_JAR"
-    digest = hashlib.sha256()
-    for path in sorted(p for p in source.rglob("*") if p.is_file() and "target" not in p.parts):
-        digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes())
+    digest = hashlib.sha256()  # the jar also holds the shared runtime and contract/settings.json
+    sources = [source, project / "jvm-runtime", project / "contract" / "settings.json"]
+    for path in sorted(p for root in sources for p in (root, *root.rglob("*"))
+                       if p.is_file() and "target" not in p.parts):
+        digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes())
     cached = CACHE / "jars" / f"{variant}-{digest.hexdigest()[:16]}.jar"
     if cached.is_file():
         say(f"build: {variant} jar unchanged, cached ({cached.name})")
