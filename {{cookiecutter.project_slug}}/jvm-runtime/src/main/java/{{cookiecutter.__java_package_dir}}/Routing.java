@@ -57,10 +57,13 @@ public final class Routing {
             + "also the source columns topic, partition, offset and timestamp)";
     static final String NO_DEAD_LETTER_TOPIC =
             " has an error and no dead-letter topic is set (KAFKA_DLQ_TOPIC): ";
+    /** Stands for a source column the transform dropped, in that message. */
+    static final String MISSING = "?";
     /** How Spark's failure wraps it: 3.5 puts the task failure before it, 4.x SQLSTATEs after. */
     private static final Pattern RAISED_FOR_A_RECORD = Pattern.compile(
-            "record at topic \\S+, partition \\d+, offset \\d+" + Pattern.quote(NO_DEAD_LETTER_TOPIC)
-                    + ".*?(?= SQLSTATE: |$)", Pattern.MULTILINE);
+            "record at topic \\S+, partition \\S+, offset \\S+"
+                    + Pattern.quote(NO_DEAD_LETTER_TOPIC) + ".*?(?= SQLSTATE: |$)",
+            Pattern.MULTILINE);
     static final DataType HEADERS_TYPE = DataTypes.createArrayType(new StructType()
             .add("key", DataTypes.StringType).add("value", DataTypes.BinaryType));
 
@@ -100,31 +103,68 @@ public final class Routing {
             return rows.select(written.toArray(new Column[0]));
         }
         Column failed = col("error").isNotNull();
-        Column deadLetter = dlqTopic != null ? lit(dlqTopic) : raise_error(noDeadLetterTopic());
+        Column deadLetter =
+                dlqTopic != null ? lit(dlqTopic) : raise_error(noDeadLetterTopic(names));
         Column ownHeaders = names.contains("headers") ? col("headers") : lit(null).cast(HEADERS_TYPE);
-        Column headers = concat(coalesce(ownHeaders, array().cast(HEADERS_TYPE)), contextHeaders());
+        Column headers =
+                concat(coalesce(ownHeaders, array().cast(HEADERS_TYPE)), contextHeaders(names));
         written.add(0, when(failed, deadLetter).otherwise(lit(outTopic)).alias("topic"));
         written.add(when(failed, headers).otherwise(ownHeaders).alias("headers"));
         return rows.observe(DEAD_LETTER_METRIC, count(when(failed, true)).alias("rows"))
                 .select(written.toArray(new Column[0]));
     }
 
-    static Column contextHeaders() {
-        List<Column> values = List.of(col("error"), col("topic"), col("partition"), col("offset"),
-                expr("unix_millis(timestamp)"));
-        Column[] headers = new Column[values.size()];
-        for (int i = 0; i < headers.length; i++) {
-            headers[i] = struct(lit(DEAD_LETTER_HEADERS.get(i)).alias("key"),
-                    values.get(i).cast("string").cast("binary").alias("value"));
+    /**
+     * The error header, then one for each source column the transform kept (in {@code columns}):
+     * a header that cannot be filled is left out rather than sent empty.
+     */
+    static Column contextHeaders(List<String> columns) {
+        List<Column> headers = new ArrayList<>(List.of(header(DEAD_LETTER_HEADERS.get(0),
+                col("error"))));
+        for (int i = 0; i < SOURCE_COLUMNS.size(); i++) {
+            String source = SOURCE_COLUMNS.get(i);
+            if (columns.contains(source)) {
+                Column value = source.equals("timestamp") ? expr("unix_millis(timestamp)")
+                        : col(source);
+                headers.add(header(DEAD_LETTER_HEADERS.get(i + 1), value));
+            }
         }
-        return array(headers);
+        return array(headers.toArray(new Column[0]));
     }
 
-    /** The message a row with an error fails the query with when no dead-letter topic is set. */
-    static Column noDeadLetterTopic() {
-        return concat(lit("record at topic "), col("topic"), lit(", partition "),
-                col("partition").cast("string"), lit(", offset "), col("offset").cast("string"),
-                lit(NO_DEAD_LETTER_TOPIC), col("error"));
+    private static Column header(String key, Column value) {
+        return struct(lit(key).alias("key"), value.cast("string").cast("binary").alias("value"));
+    }
+
+    /**
+     * The message a row with an error fails the query with when no dead-letter topic is set; a
+     * source column the transform dropped shows as {@value #MISSING}.
+     */
+    static Column noDeadLetterTopic(List<String> columns) {
+        Column[] where = SOURCE_COLUMNS.subList(0, 3).stream()
+                .map(name -> columns.contains(name) ? col(name).cast("string") : lit(MISSING))
+                .toArray(Column[]::new);
+        return concat(lit("record at topic "), where[0], lit(", partition "), where[1],
+                lit(", offset "), where[2], lit(NO_DEAD_LETTER_TOPIC), col("error"));
+    }
+
+    /**
+     * The one line the app prints at start when the transform's result has an error column but
+     * lacks source columns: which dead-letter headers will be missing, and how to keep them.
+     */
+    static Optional<String> missingContextWarning(StructType schema) {
+        List<String> names = Arrays.asList(schema.fieldNames());
+        List<String> missing = SOURCE_COLUMNS.stream().filter(name -> !names.contains(name))
+                .collect(Collectors.toList());
+        if (!names.contains("error") || missing.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("WARNING: the transform's result has an error column but not "
+                + String.join(", ", missing) + ": dead-letter records will lack "
+                + missing.stream().map(name -> "dead-letter.source." + name)
+                        .collect(Collectors.joining(", "))
+                + " headers; keep the source columns with records.withColumn(...) rather than "
+                + "records.select(...)");
     }
 
     /** noDeadLetterTopic()'s message (one line) in the text of a failure, if it is there. */
@@ -140,8 +180,7 @@ public final class Routing {
                 && (!names.contains("key") || isTextOrBytes(schema, "key"))
                 && (!names.contains("headers") || isHeadersType(schema.apply("headers").dataType()))
                 && (!names.contains("error")
-                        || schema.apply("error").dataType() instanceof StringType
-                                && names.containsAll(SOURCE_COLUMNS));
+                        || schema.apply("error").dataType() instanceof StringType);
         if (!fine) {
             String returned = Arrays.stream(schema.fields())
                     .map(field -> field.name() + " " + field.dataType().simpleString())

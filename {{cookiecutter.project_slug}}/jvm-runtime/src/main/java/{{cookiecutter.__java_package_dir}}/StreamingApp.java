@@ -77,7 +77,7 @@ public final class StreamingApp {
         SparkSession spark = createSession();
         StreamingQuery query;
         try {
-            query = startQuery(spark, settings);
+            query = startQuery(spark, settings, err);
         } catch (Routing.TransformResultError error) {
             err.println("ERROR: " + error.getMessage());
             spark.stop();
@@ -126,11 +126,13 @@ public final class StreamingApp {
         return reader.load();
     }
 
-    StreamingQuery startQuery(SparkSession spark, Settings settings) throws Exception {
+    /** Starts the query; warns on {@code err} when dead letters will lack some context. */
+    StreamingQuery startQuery(SparkSession spark, Settings settings, PrintStream err)
+            throws Exception {
         Dataset<Row> rows = transform.apply(readStream(spark, settings));
-        DataStreamWriter<Row> writer =
-                Routing.kafkaRecords(rows, settings.outTopic(), settings.dlqTopic())
-                .writeStream().format("kafka")
+        Dataset<Row> records = Routing.kafkaRecords(rows, settings.outTopic(), settings.dlqTopic());
+        Routing.missingContextWarning(rows.schema()).ifPresent(err::println);
+        DataStreamWriter<Row> writer = records.writeStream().format("kafka")
                 .queryName(APP_NAME)
                 .outputMode(settings.effectiveOutputMode())
                 .option("kafka.bootstrap.servers", settings.brokers())

@@ -77,6 +77,32 @@ class RoutingTest {
                 + "\"value\":\"bad\"}"), output);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "partition;offset|error;topic;timestamp",
+        "topic;partition;offset;timestamp|error",
+        "timestamp|error;topic;partition;offset"})
+    void withoutSomeSourceColumnsADeadLetterGetsTheHeadersThatCanBeFilled(String dropped,
+            String headers) {
+        List<String> output = routed(flagBad(records()).drop(dropped.split(";")), "dlq");
+
+        assertEquals(List.of(GOOD, "{\"headers\":[" + deadLetterHeaders(headers.split(";"))
+                + "],\"key\":\"k2\",\"topic\":\"dlq\",\"value\":\"bad\"}"), output);
+    }
+
+    @Test
+    void missingSourceColumnsAreNamedOnceWithHowToKeepThem() {
+        assertEquals(Optional.of("WARNING: the transform's result has an error column but not "
+                + "partition, offset: dead-letter records will lack dead-letter.source.partition, "
+                + "dead-letter.source.offset headers; keep the source columns with "
+                + "records.withColumn(...) rather than records.select(...)"),
+                Routing.missingContextWarning(flagBad(records()).drop("offset", "partition")
+                        .schema()));
+        assertEquals(Optional.empty(), Routing.missingContextWarning(flagBad(records()).schema()));
+        assertEquals(Optional.empty(), Routing.missingContextWarning(
+                records().select("key", "value").schema()));
+    }
+
     @Test
     void theSinkGetsOnlyTheColumnsItWrites() {
         Dataset<Row> rows = flagBad(records()).drop("headers");
@@ -85,6 +111,16 @@ class RoutingTest {
                 List.of(Routing.kafkaRecords(rows, "out", "dlq").columns()));
         assertEquals(List.of("topic", "key", "value"),
                 List.of(Routing.kafkaRecords(rows.drop("error"), "out", null).columns()));
+    }
+
+    @Test
+    void withoutADeadLetterTopicARowWithAnErrorFailsNamingWhatItCanOfTheRecord() {
+        Dataset<Row> rows = flagBad(records()).select("key", "value", "offset", "error");
+
+        Exception raised = assertThrows(Exception.class, () -> routed(rows, null));
+
+        assertEquals("record at topic ?, partition ?, offset 1 has an error and no dead-letter "
+                + "topic is set (KAFKA_DLQ_TOPIC): too bad", StreamingApp.failureReason(raised));
     }
 
     @Test
@@ -103,7 +139,7 @@ class RoutingTest {
     @CsvSource(delimiter = '|', value = {
         "key|key binary",
         "key;CAST(partition AS INT) AS value|key binary, value int",
-        "value;CAST(NULL AS STRING) AS error|value binary, error string",
+        "value;CAST(NULL AS INT) AS error|value binary, error int",
         "value;CAST(1 AS STRING) AS headers|value binary, headers string"})
     void columnsTheSinkCannotWriteFailWithOneLineNamingThem(String columns, String returned) {
         Dataset<Row> rows = records().selectExpr(columns.split(";"));
@@ -119,7 +155,8 @@ class RoutingTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"value", "CAST(value AS STRING) AS value;CAST(key AS STRING) AS key",
-        "key;value;headers;topic;partition;offset;timestamp;CAST(NULL AS STRING) AS error"})
+        "key;value;headers;topic;partition;offset;timestamp;CAST(NULL AS STRING) AS error",
+        "value;CAST(NULL AS STRING) AS error"})
     void columnsTheSinkCanWritePass(String columns) {
         Routing.checkColumns(records().selectExpr(columns.split(";")).schema());
     }
