@@ -50,11 +50,13 @@ public final class Routing {
             "dead-letter.source.offset", "dead-letter.source.timestamp");
     /** The per-batch count of dead-letter rows, observed on the way to the sink. */
     public static final String DEAD_LETTER_METRIC = "dead_letter";
-    /** What a dead-letter record's context headers are made of. */
+    /**
+     * What a dead-letter record's context headers are made of: each source column the transform
+     * kept gives its header (a transform that dropped one still routes, without that header).
+     */
     static final List<String> SOURCE_COLUMNS = List.of("topic", "partition", "offset", "timestamp");
     static final String SINK_COLUMNS = "value (string or binary) and optionally key (string or "
-            + "binary), headers (array<struct<key:string,value:binary>>) and error (string; then "
-            + "also the source columns topic, partition, offset and timestamp)";
+            + "binary), headers (array<struct<key:string,value:binary>>) and error (string)";
     static final String NO_DEAD_LETTER_TOPIC =
             " has an error and no dead-letter topic is set (KAFKA_DLQ_TOPIC): ";
     /** Stands for a source column the transform dropped, in that message. */

@@ -130,9 +130,10 @@ public final class StreamingApp {
     StreamingQuery startQuery(SparkSession spark, Settings settings, PrintStream err)
             throws Exception {
         Dataset<Row> rows = transform.apply(readStream(spark, settings));
-        Dataset<Row> records = Routing.kafkaRecords(rows, settings.outTopic(), settings.dlqTopic());
         Routing.missingContextWarning(rows.schema()).ifPresent(err::println);
-        DataStreamWriter<Row> writer = records.writeStream().format("kafka")
+        DataStreamWriter<Row> writer =
+                Routing.kafkaRecords(rows, settings.outTopic(), settings.dlqTopic())
+                .writeStream().format("kafka")
                 .queryName(APP_NAME)
                 .outputMode(settings.effectiveOutputMode())
                 .option("kafka.bootstrap.servers", settings.brokers())
