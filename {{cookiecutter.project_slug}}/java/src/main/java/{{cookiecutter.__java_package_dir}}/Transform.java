@@ -34,7 +34,8 @@ public final class Transform {
      * <p>A row that cannot be processed gets a string column {@code error} (null means good). That
      * row goes to the dead-letter topic with the key, value and headers it has here: return them
      * as they came in. Keep the source columns topic, partition, offset and timestamp next to it
-     * ({@code records.withColumn} keeps them), so the dead-letter record says where it came from.
+     * ({@code records.withColumn} keeps them), so the dead-letter record says where it came from;
+     * a select that drops them works too, and its dead-letter records lack those headers.
      *
      * <p>You may filter, reshape, enrich and aggregate rows with Dataset operations and the
      * built-ins in {@code org.apache.spark.sql.functions}: they run on the executors. Give state a

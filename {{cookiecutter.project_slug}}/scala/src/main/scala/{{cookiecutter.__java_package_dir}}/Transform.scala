@@ -19,7 +19,8 @@ object Transform {
     * A row that cannot be processed gets a string column `error` (null means good). That row
     * goes to the dead-letter topic with the key, value and headers it has here: return them as
     * they came in. Keep the source columns topic, partition, offset and timestamp next to it
-    * (`records.withColumn` keeps them), so the dead-letter record says where it came from.
+    * (`records.withColumn` keeps them), so the dead-letter record says where it came from; a
+    * select that drops them works too, and its dead-letter records lack those headers.
     *
     * You may filter, reshape, enrich and aggregate rows with DataFrame operations and the
     * built-ins in `org.apache.spark.sql.functions`: they run on the executors. Give state a
