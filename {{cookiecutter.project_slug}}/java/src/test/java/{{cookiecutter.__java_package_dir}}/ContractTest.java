@@ -1,12 +1,15 @@
 package {{ cookiecutter.java_package }};
 
 import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The shared contract vectors: this variant's transform maps each input to the records the
@@ -17,37 +20,26 @@ class ContractTest {
 
     private final SparkSession spark = LocalSpark.get();
 
-    static List<ContractVectors.Case> cases() {
-        return ContractVectors.load("cases");
+    /** What a section of the vectors runs: the transform, or the validating example routed. */
+    private static UnaryOperator<Dataset<Row>> pipeline(String section) {
+        return section.equals("cases") ? Transform::apply
+                : records -> Routing.kafkaRecords(Transform.validateJson(records), "out", "dlq");
     }
 
-    static List<ContractVectors.Case> deadLetterCases() {
-        return ContractVectors.load("validate_json");
+    static Stream<Arguments> cases() {
+        return Stream.of("cases", "validate_json").flatMap(section -> ContractVectors
+                .load(section).stream().map(vector -> Arguments.of(section, vector)));
     }
 
-    private static Dataset<Row> validatedAndRouted(Dataset<Row> records) {
-        return Routing.kafkaRecords(Transform.validateJson(records), "out", "dlq");
-    }
-
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("cases")
-    void transformMeetsContractVector(ContractVectors.Case vector) {
-        ContractVectors.check(spark, List.of(vector), Transform::apply);
+    void eachCaseGivesTheRecordsItsVectorSays(String section, ContractVectors.Case vector) {
+        ContractVectors.check(spark, List.of(vector), pipeline(section));
     }
 
-    @Test
-    void allVectorsInOneBatchKeepOrderAndCount() {
-        ContractVectors.check(spark, cases(), Transform::apply);
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("deadLetterCases")
-    void validatingExampleSendsEachRecordWhereItsVectorSays(ContractVectors.Case vector) {
-        ContractVectors.check(spark, List.of(vector), ContractTest::validatedAndRouted);
-    }
-
-    @Test
-    void validatingExampleRoutesAllVectorsInOneBatch() {
-        ContractVectors.check(spark, deadLetterCases(), ContractTest::validatedAndRouted);
+    @ParameterizedTest
+    @ValueSource(strings = {"cases", "validate_json"})
+    void allCasesOfASectionInOneBatchKeepOrderAndCount(String section) {
+        ContractVectors.check(spark, ContractVectors.load(section), pipeline(section));
     }
 }
