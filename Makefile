@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lint test-fast test test-network test-stress demo bench bench-cluster clean
+.PHONY: help venv lint test-fast test-fuzz test test-network test-stress demo bench bench-cluster clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -25,6 +25,10 @@ lint: venv ## ruff on the hooks and tests
 test-fast: venv ## rendering, hooks, validation, updates, CI lint: no Spark (about a minute)
 	@$(PYTEST) -q -m "not slow and not e2e and not network"
 	@$(PYTEST) -q bench/tests  # the bench harness's pure parts (their own conftest.py)
+
+test-fuzz: venv ## every text input under Hypothesis with a larger budget (FUZZ_EXAMPLES=n each)
+	@HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),400) \
+		$(PYTEST) -q tests/test_input_properties.py
 
 test: lint ## the full suite: fast tier, registries, rendered projects' own tests, end-to-end
 	@$(PYTEST) -q bench/tests  # the bench harness's pure parts (their own conftest.py)
