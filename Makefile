@@ -22,7 +22,7 @@ venv: $(VENV)/.ready ## create the venv with cookiecutter, pytest and ruff
 lint: venv ## ruff on the hooks and tests
 	@$(PY) -m ruff check hooks tests scripts bench
 
-test-fast: venv ## rendering, hooks, validation, updates, CI lint: no Spark (about a minute)
+test-fast: venv ## rendering, hooks, validation, property tests, updates, CI lint: no Spark (about two minutes)
 	@$(PYTEST) -q -m "not slow and not e2e and not network"
 	@$(PYTEST) -q bench/tests  # the bench harness's pure parts (their own conftest.py)
 

@@ -252,7 +252,7 @@ def check_made_by_cookiecutter(run, value: str) -> bool:
     """cookiecutter makes the project directory from project_slug before any hook runs
     (README): for a slug that is no single directory name, what it does is its own."""
     if value not in ("", ".") and "/" not in value and "\x00" not in value \
-            and len(value.encode()) <= 255:
+            and len(value.encode("utf-8", "surrogatepass")) <= 255:  # NAME_MAX
         return False
     if run.error is not None and not isinstance(run.error, FailedHookException):
         assert isinstance(run.error, (OutputDirExistsException, OSError, ValueError)), run.error
