@@ -35,7 +35,7 @@ from rendering import command_line, generated, recorded, views
 pre = load_hook("pre_gen_project")
 post = load_hook("post_gen_project")
 
-settings.register_profile("bounded", max_examples=12, derandomize=True, deadline=None,
+settings.register_profile("bounded", max_examples=10, derandomize=True, deadline=None,
                           database=None, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "400")),
