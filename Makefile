@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lint test-fast test test-network test-stress demo bench bench-cluster clean
+.PHONY: help venv lint test-fast test-fuzz test test-network test-stress demo bench bench-cluster clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -23,9 +23,13 @@ lint: venv ## ruff on the hooks, tests, bench, scripts and kappa-local (the proj
 	@$(PY) -m ruff check hooks tests scripts bench
 	@cd '{{cookiecutter.project_slug}}/local' && $(abspath $(PY)) -m ruff check .
 
-test-fast: venv ## rendering, hooks, validation, updates, CI lint: no Spark (about a minute)
+test-fast: venv ## rendering, hooks, validation, property tests, updates, CI lint: no Spark (about two minutes)
 	@$(PYTEST) -q -m "not slow and not e2e and not network"
 	@$(PYTEST) -q bench/tests  # the bench harness's pure parts
+
+test-fuzz: venv ## every text input under Hypothesis with a larger budget (FUZZ_EXAMPLES=n each)
+	@HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),400) \
+		$(PYTEST) -q tests/test_input_properties.py
 
 # Two pytest-xdist workers: the end-to-end tests mostly wait (JVM start-ups, brokers, records
 # crossing them), so two streams of them share 2 cores well. Each takes one half of the slow

@@ -7,7 +7,9 @@ functions that tests/test_hooks.py imports.
 
 The first line of output for a rejected answer is always:
     ERROR: <field>=<value>: <rule>; e.g. <valid example>
-and the second says how to retry from the answers cookiecutter saved, with only that one fixed.
+one line: a value with a line break or another character that does not print as itself is
+shown escaped, as a Python string literal. The second line says how to retry from the answers
+cookiecutter saved, with only that one fixed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import re
 import shlex
 import sys
+import unicodedata
 from pathlib import Path
 
 # Rendered by cookiecutter; tests import this module unrendered and never read it.
@@ -25,14 +28,23 @@ CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
 
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 PACKAGE = re.compile(r"[a-z][a-z0-9_]*")
-JAVA_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+# No '$': Java allows it, but the Java package is also the Maven groupId ([A-Za-z0-9_.-]) and
+# a make variable's value.
+JAVA_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TOPIC = re.compile(r"[a-zA-Z0-9._-]{1,249}")
+PORT = re.compile(r"[0-9]{1,5}")  # ASCII: str.isdigit() also takes '²' and '٩'
 HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
-SPARK_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
-INTERVAL = r"\d+ (millisecond|second|minute)s?"
+SPARK_VERSION = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)")  # ASCII digits: \d also takes ٣
+INTERVAL = r"[0-9]+ (millisecond|second|minute)s?"
 TRIGGER = re.compile(rf"{INTERVAL}|available-now|real-time( {INTERVAL})?")
 BOOLEAN_WORDS = {"1": True, "true": True, "t": True, "yes": True, "y": True, "on": True,
                  "0": False, "false": False, "f": False, "no": False, "n": False, "off": False}
+
+# The post-gen hook's pin markers: text holding one would be rewritten or stop the render.
+PIN_MARKER = re.compile(r"@@[A-Z_]+@@")
+# What project_slug derives to from a name with no letter or digit in any script (cookiecutter
+# would otherwise get an empty directory name and fail before this hook runs).
+NO_SLUG = "_no_slug_from_project_name"
 
 # Names a generated package must not take: they would shadow what the app and its tests import
 # (pyspark, py4j, confluent_kafka, pytest, kappa_local), or a top-level module of the generated
@@ -57,9 +69,17 @@ class InputError(ValueError):
 
     def __init__(self, field: str, value: object, rule: str, example: str,
                  fix: str | None = None):
-        super().__init__(f"{field}={value}: {rule}; e.g. {example}")
+        super().__init__(f"{field}={shown(value)}: {rule}; e.g. {example}")
         # fix: a good value to retry with (the example, unless the example is prose).
         self.field, self.fix = field, example if fix is None else fix
+        self.value, self.rule = value, rule
+
+
+def shown(value: object) -> str:
+    """The value as typed, or escaped (repr) if it holds a line break, a control or format
+    character, or anything else that would not print as itself on one line."""
+    text = str(value)
+    return text if text.isprintable() else repr(text)
 
 
 def check_slug(value: str) -> None:
@@ -85,7 +105,7 @@ def check_java_package(value: str) -> None:
     for part in parts:
         if not JAVA_IDENTIFIER.fullmatch(part):
             raise InputError("java_package", value,
-                             "dot-separated Java identifiers (letters, digits, _ or $, "
+                             "dot-separated Java identifiers (letters, digits or _, "
                              "not starting with a digit)", "com.example.kappa")
         if part in JAVA_RESERVED:
             raise InputError("java_package", value,
@@ -121,8 +141,8 @@ def check_brokers(value: str) -> None:
     if not value:
         raise InputError("kafka_brokers", value, rule, example)
     for entry in value.split(","):
-        host, sep, port = entry.strip().rpartition(":")
-        if not (sep and HOST.fullmatch(host) and port.isdigit() and 1 <= int(port) <= 65535):
+        host, sep, port = entry.strip(" ").rpartition(":")
+        if not (sep and HOST.fullmatch(host) and PORT.fullmatch(port) and 1 <= int(port) <= 65535):
             raise InputError("kafka_brokers", value, rule, example)
 
 
@@ -167,17 +187,69 @@ def check_boolean(field: str, value: object) -> bool:
 
 
 def check_text(field: str, value: str) -> None:
+    """Free text (a name, a description) goes into TOML, YAML, XML, Markdown, Python, Java and
+    Scala files: any character that is text, escaped where each format needs it."""
     if not value.strip() or any(ch in value for ch in "\n\r\t"):
         raise InputError(field, value, "one non-empty line of text", "Kappa App")
+    bad = next((ch for ch in value if not is_text(ch)), None)
+    if bad is not None:
+        raise InputError(field, value, f"one line of text without control characters, line "
+                         f"separators or noncharacters (U+{ord(bad):04X})", "Kappa App")
+    if value != value.strip():
+        raise InputError(field, value, "no spaces before or after the text (Markdown would drop "
+                         "them)", shown(value.strip()), fix=value.strip())
+    if PIN_MARKER.search(value):
+        raise InputError(field, value, "no @@NAME@@ pin markers (the template fills those in "
+                         "after rendering)", "Kappa App")
+
+
+def is_text(ch: str) -> bool:
+    """Not a control character (C0, DEL, C1), a lone surrogate (a byte that was not UTF-8), a
+    line or paragraph separator, or a noncharacter (U+FDD0..U+FDEF, U+xxFFFE, U+xxFFFF)."""
+    code = ord(ch)
+    return (unicodedata.category(ch) not in ("Cc", "Cs", "Zl", "Zp")
+            and not 0xFDD0 <= code <= 0xFDEF and code & 0xFFFE != 0xFFFE)
+
+
+# How cookiecutter.json derives each name from the one before it, for an answer left to its
+# default: (the answer it comes from, the value it derives to).
+DERIVED_NAMES = {
+    "project_slug": ("project_name", lambda answers: answers.get("__slug_from_name")),
+    "package_name": ("project_slug", lambda answers: answers["project_slug"].replace("-", "_")),
+    "java_package": ("package_name",
+                     lambda answers: "com.example." + answers["package_name"].replace("_", "")),
+}
+NAME_EXAMPLES = {"project_name": "Kappa App", "project_slug": "kappa-app",
+                 "package_name": "kappa_app"}
+
+
+def check_names(answers: dict) -> None:
+    """The slug, package and Java package. A bad one that was derived, not typed, is reported
+    against the answer it came from: the user typed that one."""
+    try:
+        check_slug(answers["project_slug"])
+        check_package(answers["package_name"])
+        check_java_package(answers["java_package"])
+    except InputError as error:
+        source = error.field
+        while source in DERIVED_NAMES and answers.get(source) == DERIVED_NAMES[source][1](answers):
+            source = DERIVED_NAMES[source][0]
+        if source == error.field:
+            raise
+        if error.value == NO_SLUG:
+            rule = ("has no letter or digit to derive the directory name (project_slug) from: "
+                    "add one, or pass project_slug as well")
+        else:
+            rule = (f"the {error.field} derived from it, {shown(error.value)}, breaks its rule "
+                    f"({error.rule}): change it, or pass {error.field} as well")
+        raise InputError(source, answers[source], rule, NAME_EXAMPLES[source]) from None
 
 
 def validate(answers: dict) -> list[str]:
     """Check every answer; return warnings. Raises InputError for the first bad answer."""
     for field in ("project_name", "description", "author"):
         check_text(field, answers[field])
-    check_slug(answers["project_slug"])
-    check_package(answers["package_name"])
-    check_java_package(answers["java_package"])
+    check_names(answers)
     check_boolean("include_java", answers["include_java"])
     check_boolean("include_scala", answers["include_scala"])
     check_boolean("local_cluster", answers["local_cluster"])

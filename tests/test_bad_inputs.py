@@ -47,6 +47,17 @@ BAD_INPUTS = [
     (["trigger=asap"], "ERROR: trigger=asap: a micro-batch interval"),
     (["spark_version=3.5.7", "trigger=real-time"], "ERROR: trigger=real-time: real-time mode "
                                                    "needs Spark 4.2 or newer"),
+    # A name with nothing to derive a slug from: without a fallback, cookiecutter's own
+    # "directory already exists", before any hook.
+    (["project_name=🚀 ✨"], "ERROR: project_name=🚀 ✨: has no letter or digit to derive the "
+                            "directory name (project_slug) from"),
+    (["project_name=Test"], "ERROR: project_name=Test: the package_name derived from it, test, "
+                            "breaks its rule (must not be a Python keyword"),
+    # A line break in a value is shown escaped: the ERROR line stays one line.
+    (["description=two\nlines"], "ERROR: description='two\\nlines': one non-empty line of text; "
+                                 "e.g. Kappa App"),
+    (["author=Ann @@SCALA_BINARY@@"], "ERROR: author=Ann @@SCALA_BINARY@@: no @@NAME@@ pin "
+                                      "markers"),
 ]
 
 

@@ -53,7 +53,20 @@ def test_default_answers_are_valid_without_warnings():
     ("local_cluster", "sometimes", "local_cluster=sometimes: yes or no"),
     ("package_name", "main", "package_name=main: must not be a Python keyword or shadow"),
     ("package_name", "kappa_local", "package_name=kappa_local: must not be a Python keyword"),
-    ("description", "two\nlines", "description=two\nlines: one non-empty line"),
+    ("description", "two\nlines", "description='two\\nlines': one non-empty line"),
+    ("author", "a\x07b", "author='a\\x07b': one line of text without control characters"),
+    ("author", "Zoë\u2028x", "author='Zoë\\u2028x': one line of text without control"),
+    ("description", "x\udce9", "description='x\\udce9': one line of text without control"),
+    ("description", "x\ufffe", "description='x\\ufffe': one line of text without control"),
+    ("project_name", "Kappa\u00a0", "project_name='Kappa\\xa0': no spaces before or after"),
+    ("description", " d", "description= d: no spaces before or after the text"),
+    ("description", "uses @@SCALA_BINARY@@", "description=uses @@SCALA_BINARY@@: no @@NAME@@ pin"),
+    ("java_package", "com.$x", "java_package=com.$x: dot-separated Java identifiers"),
+    ("kafka_brokers", "a:²", "kafka_brokers=a:²: a comma-separated list"),
+    ("kafka_brokers", "a:٩٠٩٢", "kafka_brokers=a:٩٠٩٢: a comma-separated list"),
+    ("kafka_brokers", "a:1,\x0bb:2", "kafka_brokers='a:1,\\x0bb:2': a comma-separated list"),
+    ("spark_version", "4.2.٠", "spark_version=4.2.٠: an exact version MAJOR.MINOR.PATCH"),
+    ("trigger", "٥ seconds", "trigger=٥ seconds: a micro-batch interval"),
     ("trigger", "fast", "trigger=fast: a micro-batch interval"),
     ("trigger", "10 hours", "trigger=10 hours: a micro-batch interval"),
 ])
@@ -65,6 +78,62 @@ def test_bad_answer_raises_one_rule_with_an_example(field, value, message):
 
     assert str(raised.value).startswith(message)
     assert "; e.g. " in str(raised.value)
+
+
+def test_an_error_line_is_one_line_whatever_the_value_holds():
+    with pytest.raises(pre.InputError) as raised:
+        pre.validate(dict(DEFAULT_ANSWERS, project_slug="a\r\nb\x85c\u2029"))
+
+    assert str(raised.value).startswith("project_slug='a\\r\\nb\\x85c\\u2029': lowercase")
+    assert str(raised.value).isprintable()
+
+
+@pytest.mark.parametrize("name", ["Привет мир", "日本語 🚀", "עברית", "Zoë's \u200fStraße",
+                                  'C# "quoted" \\ `code` <b>&amp; *x* 1. [a](b)'])
+def test_text_in_any_script_with_quotes_and_markup_is_valid(name):
+    assert pre.validate(dict(DEFAULT_ANSWERS, project_name=name, description=name,
+                             author=name)) == []
+
+
+# project_name -> slug -> package -> Java package, each left to its default (derived).
+DERIVED = dict(DEFAULT_ANSWERS, __slug_from_name="kappa-app")
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"project_name": "🚀", "__slug_from_name": pre.NO_SLUG, "project_slug": pre.NO_SLUG},
+     "project_name=🚀: has no letter or digit to derive the directory name (project_slug)"),
+    ({"project_name": "2048", "__slug_from_name": "2048", "project_slug": "2048",
+      "package_name": "2048", "java_package": "com.example.2048"},
+     "project_name=2048: the project_slug derived from it, 2048, breaks its rule (lowercase"),
+    ({"project_name": "Test", "__slug_from_name": "test", "project_slug": "test",
+      "package_name": "test", "java_package": "com.example.test"},
+     "project_name=Test: the package_name derived from it, test, breaks its rule (must not be"),
+    ({"project_name": "Do", "__slug_from_name": "do", "project_slug": "do",
+      "package_name": "do", "java_package": "com.example.do"},
+     "project_name=Do: the java_package derived from it, com.example.do, breaks its rule ('do' "
+     "is a Java reserved word): change it, or pass java_package as well; e.g. Kappa App"),
+    ({"project_slug": "json", "package_name": "json", "java_package": "com.example.json"},
+     "project_slug=json: the package_name derived from it, json, breaks its rule"),
+    ({"package_name": "int", "java_package": "com.example.int"},
+     "package_name=int: the java_package derived from it, com.example.int, breaks its rule"),
+])
+def test_a_bad_derived_name_is_reported_against_the_answer_it_came_from(changes, message):
+    with pytest.raises(pre.InputError) as raised:
+        pre.validate(dict(DERIVED, **changes))
+
+    assert str(raised.value).startswith(message)
+
+
+def test_a_typed_name_is_reported_as_itself_even_when_the_name_would_derive_another():
+    with pytest.raises(pre.InputError) as raised:
+        pre.validate(dict(DERIVED, package_name="class"))
+
+    assert str(raised.value).startswith("package_name=class: must not be a Python keyword")
+
+
+def test_the_hook_knows_the_slug_fallback_cookiecutter_json_derives():
+    assert f"'{pre.NO_SLUG}'" in TEMPLATE_JSON["__slug_from_name"]
+    assert TEMPLATE_JSON["project_slug"] == "{{ cookiecutter.__slug_from_name }}"
 
 
 def test_an_empty_dead_letter_topic_means_none_and_is_valid():

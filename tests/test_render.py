@@ -12,8 +12,10 @@ import pytest
 from cookiecutter.main import cookiecutter
 
 from conftest import ROOT, SPARK_LINES, VERIFIED_VERSIONS, load_hook, render, render_cli
+from formats import MARKDOWN
 from image_sandbox import image_env
 
+pre = load_hook("pre_gen_project")
 post = load_hook("post_gen_project")
 TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
 
@@ -171,6 +173,17 @@ def test_names_derive_from_the_project_name(tmp_path):
 
     assert project.name == "click-stream"
     assert (project / "python" / "src" / "click_stream" / "transform.py").is_file()
+    # The pre-gen hook tells a derived name from a typed one by deriving it the same way.
+    answers = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]
+    for field, (_, derive) in pre.DERIVED_NAMES.items():
+        assert derive(answers) == answers[field], field
+
+
+def markdown_heading(readme: Path) -> str:
+    """The README's first heading as a reader sees it (Markdown escapes undone)."""
+    tokens = MARKDOWN.parse(readme.read_text(encoding="utf-8"))
+    return next(tokens[i + 1].children[0].content for i, token in enumerate(tokens)
+                if token.type == "heading_open")
 
 
 # Names beyond ASCII: the slug and package are transliterated (cookiecutter's slugify filter),
@@ -194,7 +207,7 @@ def test_name_beyond_ascii_derives_slug_package_and_java_package(tmp_path, name,
     for variant, ext in (("java", "java"), ("scala", "scala")):
         app = project / variant / "src" / "main" / variant / java_package.replace(".", "/")
         assert f"package {java_package}" in (app / f"App.{ext}").read_text()
-    assert project.joinpath("README.md").read_text(encoding="utf-8").startswith(f"# {name}\n")
+    assert markdown_heading(project / "README.md") == name
     recorded = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]
     assert (recorded["project_slug"], recorded["package_name"]) == (slug, package)
 
